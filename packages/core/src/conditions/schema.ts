@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { Duration } from '../journey/duration.ts';
+
+/**
+ * The condition language shared by triggers, branches, goals, skip rules and audiences.
+ *
+ * Field paths start at a root:
+ * - `profile.id`, `profile.traits.<name>`, `profile.timezone`
+ * - `event.name`, `event.properties.<name>`: the event being matched (trigger filters,
+ *   wait-for filters, goals), or inside a run the event that started it
+ * - `trigger.*`: the event that started the run (same shape as `event`)
+ * - `last.*`: the last event or outcome a wait-for received (`last.properties.answer`,
+ *   `last.reply.intent`, `last.reply.score`, `last.outcome`)
+ * - `run.variant`, `run.enteredAt`
+ */
+export const ComparisonOp = z.enum([
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'starts_with',
+  'matches',
+  'exists',
+  'not_exists',
+]);
+/** A comparison operator of the condition language. */
+export type ComparisonOp = z.infer<typeof ComparisonOp>;
+
+/** Compare one field with a value: `{ field: "profile.traits.plan", op: "eq", value: "pro" }`. */
+export const FieldCondition = z.strictObject({
+  field: z.string().min(1),
+  op: ComparisonOp,
+  value: z.unknown().optional(),
+});
+
+/** Membership of a list: `{ inList: "vip" }` or `{ notInList: "vip" }`. */
+export const ListCondition = z.union([
+  z.strictObject({ inList: z.string().min(1) }),
+  z.strictObject({ notInList: z.string().min(1) }),
+]);
+
+/** A count bound used by event-count conditions. */
+export const CountBound = z.strictObject({
+  op: z.enum(['eq', 'gt', 'gte', 'lt', 'lte']),
+  value: z.number().int().min(0),
+});
+
+/** The reply understanding a branch can test (the last inbound reply the run received). */
+export const ReplyCondition = z.strictObject({
+  reply: z.strictObject({
+    intent: z.enum(['yes', 'no', 'stop', 'help', 'other']).optional(),
+    score: z.strictObject({ op: ComparisonOp, value: z.number() }).optional(),
+    keyword: z.string().min(1).optional(),
+    pattern: z.string().min(1).optional(),
+  }),
+});
+
+/** Whether a message sent by an earlier node got an outcome: `{ outcome: { node, is: "clicked" } }`. */
+export const OutcomeCondition = z.strictObject({
+  outcome: z.strictObject({
+    node: z.string().min(1),
+    is: z.lazy(() => MessageOutcomeType),
+  }),
+});
+
+/** Outcomes a message can have; wait-for and branches test them. */
+export const MessageOutcomeType = z.enum([
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'replied',
+  'failed',
+  'bounced',
+  'complained',
+  'unsubscribed',
+  'answered',
+  'bridged',
+  'no_agent',
+  'no_answer',
+]);
+/** An outcome a message can have. */
+export type MessageOutcomeType = z.infer<typeof MessageOutcomeType>;
+
+/** Condition on a node, the whole language (recursive). */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | z.infer<typeof FieldCondition>
+  | z.infer<typeof ListCondition>
+  | {
+      event: string;
+      where?: Condition | undefined;
+      within?: string | undefined;
+      count?: z.infer<typeof CountBound> | undefined;
+    }
+  | z.infer<typeof ReplyCondition>
+  | z.infer<typeof OutcomeCondition>;
+
+/**
+ * Events the run has seen: `{ event: "call_completed", where: {...}, within: "PT5M",
+ * count: { op: "gte", value: 1 } }`. Counts events of the profile received while the run was
+ * active (and within the window when given). Default count: at least one.
+ */
+export const EventCountCondition: z.ZodType<Extract<Condition, { event: string }>> = z.strictObject(
+  {
+    event: z.string().min(1),
+    where: z.lazy(() => Condition).optional(),
+    within: Duration.optional(),
+    count: CountBound.optional(),
+  },
+);
+
+/** Any condition of the language. */
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(Condition).min(1) }),
+    z.strictObject({ any: z.array(Condition).min(1) }),
+    z.strictObject({ not: Condition }),
+    FieldCondition,
+    ListCondition,
+    EventCountCondition,
+    ReplyCondition,
+    OutcomeCondition,
+  ]),
+);

@@ -1,0 +1,230 @@
+import type { Channel, JourneyDefinition } from '../journey/schema.ts';
+import type { MessageOutcomeType } from '../conditions/schema.ts';
+
+/**
+ * The evaluator's contract: `step(definition, state, input, now, rng) -> (state, commands)`.
+ * Everything here is plain JSON-serialisable data; times are epoch milliseconds (UTC).
+ */
+
+/** An event of a profile, as the evaluator sees it. */
+export interface EventFact {
+  /** Unique per workspace (Segment `messageId`). */
+  id: string;
+  /** Segment call type. */
+  type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias' | 'inbound';
+  /** Event name: the track event; `page`/`screen` name; `identify` for identify calls. */
+  name: string;
+  properties: Record<string, unknown>;
+  /** Corrected event time (epoch ms). */
+  timestamp: number;
+}
+
+/** The profile a run belongs to, as loaded for a step. */
+export interface ProfileFact {
+  id: string;
+  traits: Record<string, unknown>;
+  /** List ids the profile belongs to. */
+  lists: string[];
+  /** The recipient's IANA zone when known (trait `timezone` or derived from the phone number). */
+  timezone?: string | undefined;
+}
+
+/** Understanding of an inbound reply (issue: outcomes fills it in; the evaluator only reads it). */
+export interface ReplyFact {
+  text: string;
+  intent?: 'yes' | 'no' | 'stop' | 'help' | 'other' | undefined;
+  score?: number | undefined;
+  keyword?: string | undefined;
+}
+
+/** An outcome of a message sent by a node of this run. */
+export interface OutcomeFact {
+  /** The idempotency key of the send command that produced the message. */
+  messageKey: string;
+  nodeId: string;
+  type: MessageOutcomeType;
+  at: number;
+  /** Machine opens/clicks (privacy proxies, scanners) are flagged so journeys can ignore them. */
+  machine?: boolean | undefined;
+  reply?: ReplyFact | undefined;
+  data?: Record<string, unknown> | undefined;
+}
+
+/** The outcome of a task created by a node of this run. */
+export interface TaskOutcomeFact {
+  /** The idempotency key of the task command. */
+  taskKey: string;
+  nodeId: string;
+  /** `paid`, `no_answer`, or free text. */
+  outcome: string;
+  note?: string | undefined;
+  at: number;
+}
+
+/** What a step reacts to. */
+export type StepInput =
+  | { kind: 'enter'; event?: EventFact | undefined; data?: Record<string, unknown> | undefined }
+  | { kind: 'timer' }
+  | { kind: 'event'; event: EventFact }
+  | { kind: 'outcome'; outcome: OutcomeFact }
+  | { kind: 'task'; task: TaskOutcomeFact };
+
+/** What the run is waiting for, for display and for matching inputs. */
+export type Awaiting =
+  | { kind: 'duration'; until: number }
+  | { kind: 'send_window'; until: number; channel: Channel }
+  | { kind: 'event'; event: string; until: number }
+  | { kind: 'outcome'; node: string; messageKey: string; is: MessageOutcomeType[]; until: number }
+  | { kind: 'reply'; node: string; messageKey: string; until: number }
+  | { kind: 'task'; node: string; taskKey: string; until: number };
+
+/** Status of a run. */
+export type RunStatus = 'active' | 'waiting' | 'completed' | 'exited';
+
+/** Why a run ended. */
+export type ExitReason =
+  | { kind: 'completed' }
+  | { kind: 'exit_node'; node: string; reason?: string | undefined }
+  | { kind: 'goal'; goal: string }
+  | { kind: 'holdout' }
+  | { kind: 'definition_changed'; detail: string };
+
+/** The durable state of one run: stored as JSON, plus indexed columns derived from it. */
+export interface RunState {
+  runId: string;
+  journeyId: string;
+  version: number;
+  profileId: string;
+  status: RunStatus;
+  /** The node the run is at (null once ended). */
+  node: string | null;
+  /** When a timer must wake the run (a wait, a wait-for timeout, a send window); null: none. */
+  wakeAt: number | null;
+  awaiting: Awaiting | null;
+  enteredAt: number;
+  updatedAt: number;
+  /** Monotonic step counter: part of every idempotency key this run produces. */
+  seq: number;
+  /** Split variant (or `holdout`). */
+  variant?: string | undefined;
+  /** The event that started the run. */
+  trigger: EventFact | null;
+  /** Data given with a manual enrolment. */
+  data?: Record<string, unknown> | undefined;
+  /** What the last wait-for received (read by `last.*` paths). */
+  last?: { event?: EventFact; outcome?: OutcomeFact; task?: TaskOutcomeFact } | undefined;
+  /** Message keys sent per node, and the outcomes each got (outcome conditions). */
+  messages: Record<string, { key: string; outcomes: MessageOutcomeType[] }>;
+  /** Task keys per node. */
+  tasks: Record<string, string>;
+  /** Events seen while the run was active, kept only for names the definition refers to. */
+  seen: Array<{ name: string; at: number; properties: Record<string, unknown> }>;
+  exit?: ExitReason | undefined;
+}
+
+/** Side effects a step asks the runtime to carry out, atomically with the new state. */
+export type Command =
+  | {
+      type: 'send';
+      /** Deterministic idempotency key: `${runId}:${nodeId}:${seq}`. */
+      key: string;
+      nodeId: string;
+      channel: Channel;
+      template: string;
+      to?: string | undefined;
+      transactional: boolean;
+      topic?: string | undefined;
+      connectTo?: string | undefined;
+    }
+  | { type: 'schedule'; wakeAt: number; reason: Awaiting['kind'] }
+  | { type: 'await'; awaiting: Awaiting }
+  | {
+      type: 'update_profile';
+      nodeId: string;
+      set: Record<string, unknown>;
+      unset: string[];
+    }
+  | { type: 'list'; nodeId: string; action: 'add' | 'remove'; list: string }
+  | { type: 'interest'; nodeId: string; interest: string; weight: number }
+  | { type: 'site_flag'; nodeId: string; flag: string; value: boolean | string | number }
+  | {
+      type: 'task';
+      key: string;
+      nodeId: string;
+      team: string;
+      title: string;
+      description?: string | undefined;
+      dueAt: number;
+    }
+  | {
+      type: 'webhook';
+      key: string;
+      nodeId: string;
+      url: string;
+      method: 'POST' | 'PUT' | 'PATCH';
+      headers: Record<string, string>;
+      body: unknown;
+    }
+  | {
+      type: 'alert';
+      key: string;
+      nodeId: string;
+      channel: 'email' | 'sms' | 'webhook';
+      to: string;
+      template: string;
+    }
+  | { type: 'conversion'; goal: string; event: EventFact; value?: number | undefined }
+  | { type: 'complete' }
+  | { type: 'exit'; reason: ExitReason };
+
+/** A human-readable line of the run's history ("waiting for email opened until …"). */
+export interface TraceEntry {
+  at: number;
+  node: string | null;
+  what:
+    | 'entered'
+    | 'node'
+    | 'branch'
+    | 'split'
+    | 'waiting'
+    | 'woke'
+    | 'timeout'
+    | 'matched'
+    | 'skipped'
+    | 'send_window'
+    | 'goal'
+    | 'exit'
+    | 'completed'
+    | 'ignored';
+  detail: string;
+}
+
+/** Deterministic source of randomness in [0, 1). */
+export type Rng = () => number;
+
+/** Context loaded by the runtime for a step. */
+export interface StepContext {
+  profile: ProfileFact;
+  /** The workspace's default zone, used when neither the profile nor the journey has one. */
+  workspaceTimezone: string;
+}
+
+/** Arguments of `step` (an object: more than three parameters). */
+export interface StepArgs {
+  definition: JourneyDefinition;
+  /** null when `input.kind` is `enter`. */
+  state: RunState | null;
+  input: StepInput;
+  now: number;
+  rng: Rng;
+  context: StepContext;
+  /** Identity of a new run (used when `state` is null). */
+  run?: { runId: string; journeyId: string; version: number; profileId: string } | undefined;
+}
+
+/** What a step returns. */
+export interface StepResult {
+  state: RunState;
+  commands: Command[];
+  trace: TraceEntry[];
+}

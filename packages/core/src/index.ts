@@ -1,0 +1,12 @@
+/**
+ * @waymark/core — the pure journey language: document schemas, validation and migrations,
+ * the condition language, time-zone and send-window maths, and the deterministic evaluator
+ * `step(definition, state, input, now, rng) -> { state, commands }`.
+ *
+ * Core imports nothing of ours and does no I/O (enforced by eslint): everything it needs
+ * (the time, randomness, the profile) is passed in.
+ */
+export * from './journey/duration.ts';
+export * from './journey/schema.ts';
+export * from './conditions/schema.ts';
+export * from './evaluator/types.ts';

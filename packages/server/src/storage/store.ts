@@ -1,0 +1,444 @@
+/**
+ * storage/ owns persistence: the `Store` contract below, its one Kysely implementation for the
+ * embedded store (SQLite through better-sqlite3, WAL, synchronous=FULL) and PostgreSQL, and the
+ * migrations. app/ and runtime/ see storage only through these interfaces; nothing outside
+ * storage/ imports kysely, pg or better-sqlite3.
+ *
+ * Conventions: every row is keyed by workspace (and profile-owned rows also by profile, so tables
+ * can be distributed by (workspace_id, profile_id)); times are epoch milliseconds; JSON columns
+ * are plain objects at this interface.
+ */
+import type {
+  Awaiting,
+  ExitReason,
+  JourneyDefinition,
+  RunState,
+  RunStatus,
+  TraceEntry,
+} from '@waymark/core';
+
+/** Kinds of key a workspace has. */
+export type KeyKind = 'write' | 'admin';
+
+/** Identity kinds that resolve to a profile. */
+export type IdentityKind = 'userId' | 'anonymousId' | 'email' | 'phone';
+
+/** A workspace. */
+export interface WorkspaceRow {
+  id: string;
+  name: string;
+  timezone: string;
+  createdAt: number;
+}
+
+/** A profile (a customer). */
+export interface ProfileRow {
+  workspaceId: string;
+  id: string;
+  traits: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  /** Time of the latest event (activity), for inactivity triggers. */
+  lastSeenAt: number | null;
+  /** When this profile was merged into another, the survivor's id. */
+  mergedInto: string | null;
+}
+
+/** One identity of a profile. */
+export interface IdentityRow {
+  workspaceId: string;
+  kind: IdentityKind;
+  value: string;
+  profileId: string;
+}
+
+/** A stored event (any Segment call). */
+export interface EventRow {
+  workspaceId: string;
+  profileId: string;
+  /** Global insertion order; the order events of one profile are applied in. */
+  seq: number;
+  messageId: string;
+  type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias' | 'inbound';
+  name: string;
+  properties: Record<string, unknown>;
+  context: Record<string, unknown>;
+  /** Corrected event time. */
+  timestamp: number;
+  receivedAt: number;
+  /** Set once the runtime has applied the event to triggers and runs. */
+  processedAt: number | null;
+  /** hash(profileId) mod PARTITIONS: workers lease partitions so a profile's events stay in order. */
+  partition: number;
+}
+
+/** An event to insert (seq, processedAt assigned by the store). */
+export type NewEvent = Omit<EventRow, 'seq' | 'processedAt'>;
+
+/** A journey (its versions are stored apart). */
+export interface JourneyRow {
+  workspaceId: string;
+  id: string;
+  name: string;
+  /** The version new runs enter; null until first published. */
+  publishedVersion: number | null;
+  latestVersion: number;
+  /** Trigger type of the published version, for lookups by trigger. */
+  triggerType: string | null;
+  /** Event name of the published trigger (event/date-on-event triggers), for lookups. */
+  triggerEvent: string | null;
+  status: 'draft' | 'live' | 'paused' | 'archived';
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One immutable version of a journey. */
+export interface JourneyVersionRow {
+  workspaceId: string;
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  createdAt: number;
+  publishedAt: number | null;
+}
+
+/** A run: one profile's trip through one journey version. `state` is the evaluator's RunState. */
+export interface RunRow {
+  workspaceId: string;
+  profileId: string;
+  id: string;
+  journeyId: string;
+  version: number;
+  status: RunStatus;
+  node: string | null;
+  /** Indexed: due-timer claims read `status in (active, waiting) and wake_at <= now`. */
+  wakeAt: number | null;
+  awaiting: Awaiting | null;
+  state: RunState;
+  enteredAt: number;
+  updatedAt: number;
+  endedAt: number | null;
+  exit: ExitReason | null;
+}
+
+/** A line of a run's history. */
+export interface RunTraceRow extends TraceEntry {
+  workspaceId: string;
+  profileId: string;
+  runId: string;
+}
+
+/** Outbox / message status. */
+export type MessageStatus =
+  'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped' | 'dead';
+
+/** An outbox row: a message (or webhook/alert) to deliver, written with the state change. */
+export interface MessageRow {
+  workspaceId: string;
+  profileId: string;
+  id: string;
+  /** Deterministic; unique per workspace. */
+  idempotencyKey: string;
+  runId: string | null;
+  journeyId: string | null;
+  nodeId: string | null;
+  kind: 'message' | 'webhook' | 'alert';
+  channel: string;
+  recipient: string | null;
+  template: string | null;
+  /** Rendered content (subject, body, html, …) or the webhook request. */
+  content: Record<string, unknown>;
+  status: MessageStatus;
+  attempts: number;
+  /** Not before this time (retries, send windows). */
+  availableAt: number;
+  /** Claimed until; a crashed worker's claim expires. */
+  leaseUntil: number | null;
+  providerMessageId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+/** A task for staff. */
+export interface TaskRow {
+  workspaceId: string;
+  profileId: string;
+  id: string;
+  idempotencyKey: string;
+  runId: string | null;
+  journeyId: string | null;
+  nodeId: string | null;
+  team: string;
+  title: string;
+  description: string | null;
+  dueAt: number;
+  status: 'open' | 'claimed' | 'done';
+  assignee: string | null;
+  outcome: string | null;
+  note: string | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+/** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
+export interface TriggerTimerRow {
+  workspaceId: string;
+  journeyId: string;
+  /** Profile the trigger is for; '' for journey-wide timers (a scheduled broadcast). */
+  profileId: string;
+  kind: 'inactivity' | 'date' | 'broadcast';
+  wakeAt: number;
+  data: Record<string, unknown>;
+}
+
+/** A list (audience) of profiles. */
+export interface ListRow {
+  workspaceId: string;
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+/** Entry history of a profile in a journey, for re-entry policies. */
+export interface EntryHistory {
+  entries: number;
+  lastEnteredAt: number | null;
+  active: number;
+}
+
+/** A page of results with an opaque cursor for the next. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** Everything available inside one transaction. */
+export interface Tx {
+  workspaces: WorkspaceRepo;
+  profiles: ProfileRepo;
+  events: EventRepo;
+  journeys: JourneyRepo;
+  runs: RunRepo;
+  messages: MessageRepo;
+  tasks: TaskRepo;
+  lists: ListRepo;
+  triggerTimers: TriggerTimerRepo;
+  leases: LeaseRepo;
+}
+
+/** The storage contract, implemented once with Kysely for SQLite and PostgreSQL. */
+export interface Store extends Tx {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; idempotent. */
+  migrate(): Promise<{ applied: string[] }>;
+  /**
+   * Runs `fn` in one transaction and commits, or rolls back when it throws. SQLite: BEGIN
+   * IMMEDIATE (one writer). PostgreSQL: READ COMMITTED with row locks taken by claims.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Workspaces and their keys (keys are stored as SHA-256 hashes). */
+export interface WorkspaceRepo {
+  create(row: WorkspaceRow): Promise<void>;
+  get(id: string): Promise<WorkspaceRow | null>;
+  list(): Promise<WorkspaceRow[]>;
+  addKey(key: {
+    workspaceId: string;
+    kind: KeyKind;
+    hash: string;
+    createdAt: number;
+  }): Promise<void>;
+  /** The workspace a key hash belongs to. */
+  findByKey(kind: KeyKind, hash: string): Promise<string | null>;
+  countKeys(workspaceId: string, kind: KeyKind): Promise<number>;
+}
+
+/** Profiles and identities. */
+export interface ProfileRepo {
+  get(workspaceId: string, id: string): Promise<ProfileRow | null>;
+  getMany(workspaceId: string, ids: string[]): Promise<ProfileRow[]>;
+  /** Resolves identities to profile ids (merged profiles resolve to their survivor). */
+  resolve(
+    workspaceId: string,
+    identities: Array<{ kind: IdentityKind; value: string }>,
+  ): Promise<Map<string, string>>;
+  identities(workspaceId: string, profileId: string): Promise<IdentityRow[]>;
+  insert(rows: ProfileRow[]): Promise<void>;
+  /** Links identities; an identity already linked to a profile is left as it is. */
+  link(rows: IdentityRow[]): Promise<void>;
+  /** Re-points identities (used by merges). */
+  relink(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Partial<Pick<ProfileRow, 'traits' | 'updatedAt' | 'lastSeenAt' | 'mergedInto'>>,
+  ): Promise<void>;
+  list(
+    workspaceId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<ProfileRow>>;
+}
+
+/** Events. */
+export interface EventRepo {
+  /** Inserts, skipping duplicates of (workspace, messageId); returns the rows inserted. */
+  insert(rows: NewEvent[]): Promise<EventRow[]>;
+  /** Unprocessed events of the given partitions in seq order. */
+  pending(partitions: number[], limit: number): Promise<EventRow[]>;
+  markProcessed(workspaceId: string, seqs: number[], at: number): Promise<void>;
+  listForProfile(
+    workspaceId: string,
+    profileId: string,
+    opts: { limit: number; beforeSeq?: number | undefined },
+  ): Promise<EventRow[]>;
+  /** Re-points a merged profile's events to the survivor. */
+  reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
+}
+
+/** Journeys and their versions. */
+export interface JourneyRepo {
+  get(workspaceId: string, id: string): Promise<JourneyRow | null>;
+  list(workspaceId: string): Promise<JourneyRow[]>;
+  /** Published, live journeys with a trigger of this type (and event name, when given). */
+  live(
+    workspaceId: string,
+    filter: { triggerType?: string | undefined; triggerEvent?: string | undefined },
+  ): Promise<JourneyRow[]>;
+  upsert(row: JourneyRow): Promise<void>;
+  addVersion(row: JourneyVersionRow): Promise<void>;
+  getVersion(
+    workspaceId: string,
+    journeyId: string,
+    version: number,
+  ): Promise<JourneyVersionRow | null>;
+  listVersions(workspaceId: string, journeyId: string): Promise<JourneyVersionRow[]>;
+}
+
+/** Runs. */
+export interface RunRepo {
+  insert(rows: RunRow[]): Promise<void>;
+  /** Writes state and its derived columns of each run. */
+  update(rows: RunRow[]): Promise<void>;
+  get(workspaceId: string, id: string): Promise<RunRow | null>;
+  getMany(workspaceId: string, ids: string[]): Promise<RunRow[]>;
+  listForProfile(workspaceId: string, profileId: string): Promise<RunRow[]>;
+  /** Active or waiting runs of these profiles, oldest first. */
+  activeForProfiles(workspaceId: string, profileIds: string[]): Promise<RunRow[]>;
+  /**
+   * Claims up to `limit` runs whose `wakeAt <= now` (active or waiting), oldest first, across
+   * workspaces. PostgreSQL locks them (FOR UPDATE SKIP LOCKED) until the transaction ends.
+   */
+  claimDue(now: number, limit: number): Promise<RunRow[]>;
+  /** Locks these runs for update (PostgreSQL) and returns their current rows. */
+  lock(workspaceId: string, ids: string[]): Promise<RunRow[]>;
+  entryHistory(workspaceId: string, journeyId: string, profileId: string): Promise<EntryHistory>;
+  appendTrace(rows: RunTraceRow[]): Promise<void>;
+  trace(workspaceId: string, runId: string): Promise<RunTraceRow[]>;
+  /** Next due time among waiting runs, for the worker's sleep. */
+  nextWake(): Promise<number | null>;
+  /** Re-points a merged profile's runs to the survivor. */
+  reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
+}
+
+/** The outbox. */
+export interface MessageRepo {
+  /** Inserts, skipping duplicates of (workspace, idempotencyKey); returns the rows inserted. */
+  insert(rows: MessageRow[]): Promise<MessageRow[]>;
+  /**
+   * Claims pending rows with `availableAt <= now` (and `sending` rows whose lease expired),
+   * sets status `sending` and `leaseUntil`, and returns them. SKIP LOCKED on PostgreSQL.
+   */
+  claim(now: number, limit: number, leaseMs: number): Promise<MessageRow[]>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Partial<
+      Pick<
+        MessageRow,
+        | 'status'
+        | 'attempts'
+        | 'availableAt'
+        | 'leaseUntil'
+        | 'providerMessageId'
+        | 'error'
+        | 'updatedAt'
+        | 'sentAt'
+        | 'content'
+        | 'recipient'
+      >
+    >,
+  ): Promise<void>;
+  get(workspaceId: string, id: string): Promise<MessageRow | null>;
+  getByKey(workspaceId: string, idempotencyKey: string): Promise<MessageRow | null>;
+  list(
+    workspaceId: string,
+    opts: {
+      limit: number;
+      cursor?: string | undefined;
+      channel?: string | undefined;
+      profileId?: string | undefined;
+      runId?: string | undefined;
+    },
+  ): Promise<Page<MessageRow>>;
+  nextAvailable(): Promise<number | null>;
+}
+
+/** Tasks for staff. */
+export interface TaskRepo {
+  insert(rows: TaskRow[]): Promise<TaskRow[]>;
+  get(workspaceId: string, id: string): Promise<TaskRow | null>;
+  list(
+    workspaceId: string,
+    opts: { team?: string | undefined; status?: TaskRow['status'] | undefined; limit: number },
+  ): Promise<TaskRow[]>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Partial<
+      Pick<TaskRow, 'status' | 'assignee' | 'outcome' | 'note' | 'updatedAt' | 'completedAt'>
+    >,
+  ): Promise<void>;
+}
+
+/** Lists and memberships. */
+export interface ListRepo {
+  upsert(row: ListRow): Promise<void>;
+  list(workspaceId: string): Promise<ListRow[]>;
+  addMember(workspaceId: string, listId: string, profileId: string, at: number): Promise<void>;
+  removeMember(workspaceId: string, listId: string, profileId: string): Promise<void>;
+  /** List ids per profile. */
+  membership(workspaceId: string, profileIds: string[]): Promise<Map<string, string[]>>;
+  members(
+    workspaceId: string,
+    listId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<string>>;
+  reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
+}
+
+/** Timers that start runs. */
+export interface TriggerTimerRepo {
+  /** Sets (or moves) the timer of (workspace, journey, profile, kind). */
+  upsert(rows: TriggerTimerRow[]): Promise<void>;
+  delete(
+    workspaceId: string,
+    journeyId: string,
+    profileId: string,
+    kind: TriggerTimerRow['kind'],
+  ): Promise<void>;
+  /** Claims and deletes due timers (SKIP LOCKED on PostgreSQL); the caller acts in the same transaction. */
+  claimDue(now: number, limit: number): Promise<TriggerTimerRow[]>;
+  nextWake(): Promise<number | null>;
+}
+
+/** Named leases (event partitions, singleton jobs) held by worker processes. */
+export interface LeaseRepo {
+  /** Takes or renews the lease when free, expired or already ours; true when held. */
+  acquire(name: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  release(name: string, owner: string): Promise<void>;
+}
