@@ -1,0 +1,20 @@
+/**
+ * app/ holds the use-cases (ingest, journeys, enrolment, profiles, outbox). It sees storage only
+ * through the `Store` interface and never knows whether HTTP or the CLI called it.
+ */
+import type { Clock } from '../clock.ts';
+import type { Phases } from '../runtime/phases.ts';
+import type { Store } from '../storage/store.ts';
+
+/** What wakes the worker early: new events, new outbox rows, a published journey. */
+export type Signal = 'events' | 'runs' | 'outbox' | 'triggers';
+
+/** Dependencies of every use-case, wired by the composition root. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  /** The engine's units of work (enrolment and outcomes step runs at once). */
+  engine: Phases;
+  /** Tells the in-process worker there is work (no-op when the worker runs elsewhere). */
+  notify(signal: Signal): void;
+}

@@ -1,0 +1,205 @@
+/**
+ * Ingestion: stores Segment calls as events of profiles, in one transaction per request.
+ * Resolves identities (userId, anonymousId; email and phone traits are linked, never merged on),
+ * merges an anonymous profile into the known one on identify/alias, deduplicates by messageId,
+ * and corrects client clock skew. The worker applies stored events to journeys afterwards.
+ */
+import type { IdentityKind, IdentityRow, NewEvent, ProfileRow, Tx } from '../storage/store.ts';
+import { newId, partitionOf } from '../ids.ts';
+import type { AppDeps } from './deps.ts';
+import { correctedTimestamp, type SegmentCall } from './segment.ts';
+
+/** Number of event partitions; a worker leases partitions so each profile's events stay in order. */
+export const EVENT_PARTITIONS = 16;
+
+/** What an ingestion stored. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+type Key = `${IdentityKind}:${string}`;
+const key = (kind: IdentityKind, value: string): Key => `${kind}:${value}`;
+
+/** Traits that are identities as well. */
+const IDENTITY_TRAITS: Array<[IdentityKind, string]> = [
+  ['email', 'email'],
+  ['phone', 'phone'],
+];
+
+/** Stores calls for a workspace; returns how many were new and how many were repeats. */
+export async function ingest(deps: AppDeps, workspaceId: string, calls: SegmentCall[]): Promise<IngestResult> {
+  const receivedAt = deps.clock.now();
+  const result = await deps.store.transaction(async (tx) => {
+    const session = new IdentitySession(tx, workspaceId, receivedAt);
+    await session.preload(calls);
+    const events: NewEvent[] = [];
+    for (const call of calls) {
+      const profileId = await session.profileFor(call);
+      const timestamp = correctedTimestamp(call, receivedAt);
+      if (call.type === 'identify' && call.traits) session.setTraits(profileId, call.traits);
+      session.touch(profileId, timestamp);
+      events.push({
+        workspaceId,
+        profileId,
+        messageId: call.messageId ?? newId(receivedAt),
+        type: call.type,
+        name: call.name,
+        properties: call.type === 'identify' ? { ...(call.traits ?? {}) } : call.properties,
+        context: call.context,
+        timestamp,
+        receivedAt,
+        partition: partitionOf(profileId, EVENT_PARTITIONS),
+      });
+    }
+    // A retried call (same messageId) is stored once; re-applying its identical traits is harmless.
+    await session.flush();
+    const inserted = await tx.events.insert(events);
+    return { accepted: inserted.length, duplicates: events.length - inserted.length };
+  });
+  if (result.accepted > 0) deps.notify('events');
+  return result;
+}
+
+/** Identity resolution for one request: reads once, writes once. */
+class IdentitySession {
+  readonly #tx: Tx;
+  readonly #ws: string;
+  readonly #now: number;
+  readonly #ids = new Map<Key, string>();
+  readonly #profiles = new Map<string, ProfileRow>();
+  readonly #created = new Set<string>();
+  readonly #dirty = new Set<string>();
+  readonly #links: IdentityRow[] = [];
+  readonly #known = new Set<string>();
+
+  constructor(tx: Tx, workspaceId: string, now: number) {
+    this.#tx = tx;
+    this.#ws = workspaceId;
+    this.#now = now;
+  }
+
+  async preload(calls: SegmentCall[]): Promise<void> {
+    const wanted: Array<{ kind: IdentityKind; value: string }> = [];
+    for (const c of calls) {
+      if (c.userId) wanted.push({ kind: 'userId', value: c.userId });
+      if (c.anonymousId) wanted.push({ kind: 'anonymousId', value: c.anonymousId });
+      if (c.previousId) wanted.push({ kind: 'userId', value: c.previousId }, { kind: 'anonymousId', value: c.previousId });
+    }
+    const found = await this.#tx.profiles.resolve(this.#ws, wanted);
+    for (const [k, id] of found) this.#ids.set(k as Key, id);
+    const ids = [...new Set(found.values())];
+    for (const p of await this.#tx.profiles.getMany(this.#ws, ids)) this.#profiles.set(p.id, p);
+    for (const [k, id] of found) if (k.startsWith('userId:')) this.#known.add(id);
+  }
+
+  async profileFor(call: SegmentCall): Promise<string> {
+    const byUser = call.userId ? this.#ids.get(key('userId', call.userId)) : undefined;
+    const byAnon = call.anonymousId ? this.#ids.get(key('anonymousId', call.anonymousId)) : undefined;
+    let profileId = byUser ?? byAnon;
+    if (byUser && byAnon && byUser !== byAnon && !this.#known.has(byAnon)) {
+      await this.merge(byAnon, byUser);
+      profileId = byUser;
+    }
+    if (call.type === 'alias' && call.previousId && call.userId) {
+      const previous =
+        this.#ids.get(key('userId', call.previousId)) ?? this.#ids.get(key('anonymousId', call.previousId));
+      if (previous && profileId && previous !== profileId) await this.merge(previous, profileId);
+      profileId ??= previous;
+    }
+    profileId ??= this.create();
+    if (call.userId) this.link('userId', call.userId, profileId);
+    if (call.anonymousId) this.link('anonymousId', call.anonymousId, profileId);
+    if (call.userId) this.#known.add(profileId);
+    return profileId;
+  }
+
+  setTraits(profileId: string, traits: Record<string, unknown>): void {
+    const p = this.#profile(profileId);
+    p.traits = { ...p.traits, ...traits };
+    p.updatedAt = this.#now;
+    this.#dirty.add(profileId);
+    for (const [kind, trait] of IDENTITY_TRAITS) {
+      const v = traits[trait];
+      if (typeof v === 'string' && v.trim()) this.link(kind, kind === 'email' ? v.trim().toLowerCase() : v.trim(), profileId);
+    }
+  }
+
+  touch(profileId: string, at: number): void {
+    const p = this.#profile(profileId);
+    if (p.lastSeenAt === null || at > p.lastSeenAt) {
+      p.lastSeenAt = at;
+      this.#dirty.add(profileId);
+    }
+  }
+
+  /** Writes new profiles, identity links and changed profiles. */
+  async flush(): Promise<void> {
+    const created = [...this.#created].map((id) => this.#profile(id));
+    if (created.length) await this.#tx.profiles.insert(created);
+    if (this.#links.length) await this.#tx.profiles.link(this.#links);
+    for (const id of this.#dirty) {
+      if (this.#created.has(id)) continue;
+      const p = this.#profile(id);
+      await this.#tx.profiles.update(this.#ws, id, {
+        traits: p.traits,
+        updatedAt: p.updatedAt,
+        lastSeenAt: p.lastSeenAt,
+      });
+    }
+  }
+
+  create(): string {
+    const id = newId(this.#now);
+    this.#profiles.set(id, {
+      workspaceId: this.#ws,
+      id,
+      traits: {},
+      createdAt: this.#now,
+      updatedAt: this.#now,
+      lastSeenAt: null,
+      mergedInto: null,
+    });
+    this.#created.add(id);
+    return id;
+  }
+
+  link(kind: IdentityKind, value: string, profileId: string): void {
+    const k = key(kind, value);
+    const existing = this.#ids.get(k);
+    // The first link wins: re-pointing an identity happens only through an explicit merge.
+    if (existing) return;
+    this.#ids.set(k, profileId);
+    this.#links.push({ workspaceId: this.#ws, kind, value, profileId });
+  }
+
+  /** Moves everything of `from` to `into`; the survivor's traits win. */
+  async merge(from: string, into: string): Promise<void> {
+    const loser = this.#profile(from);
+    const survivor = this.#profile(into);
+    survivor.traits = { ...loser.traits, ...survivor.traits };
+    survivor.lastSeenAt = Math.max(loser.lastSeenAt ?? 0, survivor.lastSeenAt ?? 0) || null;
+    survivor.updatedAt = this.#now;
+    this.#dirty.add(into);
+    // Pending links and ids pointing at the loser now point at the survivor.
+    for (const [k, id] of this.#ids) if (id === from) this.#ids.set(k, into);
+    for (const link of this.#links) if (link.profileId === from) link.profileId = into;
+    if (this.#created.has(from)) {
+      this.#created.delete(from);
+      this.#profiles.delete(from);
+      return;
+    }
+    await this.#tx.profiles.relink(this.#ws, from, into);
+    await this.#tx.events.reassign(this.#ws, from, into);
+    await this.#tx.runs.reassign(this.#ws, from, into);
+    await this.#tx.lists.reassign(this.#ws, from, into);
+    await this.#tx.profiles.update(this.#ws, from, { mergedInto: into, updatedAt: this.#now });
+    this.#dirty.delete(from);
+  }
+
+  #profile(id: string): ProfileRow {
+    const p = this.#profiles.get(id);
+    if (!p) throw new Error(`profile ${id} not loaded`);
+    return p;
+  }
+}

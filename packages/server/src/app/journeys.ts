@@ -1,0 +1,159 @@
+/** Journeys: validate, save as a new version, publish (running runs stay on their version), enrol. */
+import {
+  loadJourney,
+  validateJourney,
+  type JourneyDefinition,
+  type ValidationIssue,
+} from '@waymark/core';
+import { AppError } from '../errors.ts';
+import type { JourneyRow, JourneyVersionRow } from '../storage/store.ts';
+import type { AppDeps } from './deps.ts';
+
+/** A journey with its versions' summary. */
+export interface JourneyView {
+  journey: JourneyRow;
+  versions: Array<Pick<JourneyVersionRow, 'version' | 'createdAt' | 'publishedAt'>>;
+  definition: JourneyDefinition | null;
+}
+
+function invalid(issues: ValidationIssue[]): AppError {
+  return new AppError(
+    'invalid_journey',
+    `journey is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    issues.map((i) => ({ path: i.path, message: i.message, code: i.code, hint: i.hint })),
+  );
+}
+
+/** Validates a journey given as text (YAML/JSON) or as an object; throws `invalid_journey`. */
+export function checkJourney(input: string | unknown, format?: 'yaml' | 'json'): JourneyDefinition {
+  const result = typeof input === 'string' ? loadJourney(input, { format }) : validateJourney(input);
+  if (!result.ok) throw invalid(result.issues);
+  return result.definition;
+}
+
+/** Stores a definition as the journey's next version (creating the journey); returns it. */
+export async function saveJourney(deps: AppDeps, workspaceId: string, definition: JourneyDefinition): Promise<JourneyVersionRow> {
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const existing = await tx.journeys.get(workspaceId, definition.id);
+    const version = (existing?.latestVersion ?? 0) + 1;
+    const row: JourneyVersionRow = { workspaceId, journeyId: definition.id, version, definition, createdAt: now, publishedAt: null };
+    await tx.journeys.upsert({
+      workspaceId,
+      id: definition.id,
+      name: definition.name,
+      publishedVersion: existing?.publishedVersion ?? null,
+      latestVersion: version,
+      triggerType: existing?.triggerType ?? null,
+      triggerEvent: existing?.triggerEvent ?? null,
+      status: existing?.status ?? 'draft',
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    await tx.journeys.addVersion(row);
+    return row;
+  });
+}
+
+/**
+ * Publishes a version (default: the latest): new runs enter it; running runs stay on theirs.
+ * A broadcast trigger is scheduled (now, or at its time).
+ */
+export async function publishJourney(
+  deps: AppDeps,
+  workspaceId: string,
+  journeyId: string,
+  version?: number,
+): Promise<JourneyRow> {
+  const now = deps.clock.now();
+  const row = await deps.store.transaction(async (tx) => {
+    const journey = await tx.journeys.get(workspaceId, journeyId);
+    if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`, [{ path: 'journeyId', message: 'no such journey' }]);
+    const v = version ?? journey.latestVersion;
+    const versionRow = await tx.journeys.getVersion(workspaceId, journeyId, v);
+    if (!versionRow) throw new AppError('not_found', `journey ${journeyId} has no version ${v}`, [{ path: 'version', message: 'no such version' }]);
+    const trigger = versionRow.definition.trigger;
+    const updated: JourneyRow = {
+      ...journey,
+      name: versionRow.definition.name,
+      publishedVersion: v,
+      triggerType: trigger.type,
+      triggerEvent: trigger.type === 'event' ? trigger.event : trigger.type === 'date' ? (trigger.event ?? null) : null,
+      status: 'live',
+      updatedAt: now,
+    };
+    await tx.journeys.upsert(updated);
+    if (versionRow.publishedAt === null) await tx.journeys.markPublished(workspaceId, journeyId, v, now);
+    if (trigger.type === 'broadcast' && journey.publishedVersion !== v) {
+      await tx.triggerTimers.upsert([
+        {
+          workspaceId,
+          journeyId,
+          profileId: '',
+          kind: 'broadcast',
+          wakeAt: trigger.at ? Date.parse(trigger.at) : now,
+          data: { version: v },
+        },
+      ]);
+    }
+    return updated;
+  });
+  deps.notify('triggers');
+  return row;
+}
+
+/** Saves and publishes in one go (`waymark journeys apply`). Unchanged definitions are not re-versioned. */
+export async function applyJourney(
+  deps: AppDeps,
+  workspaceId: string,
+  definition: JourneyDefinition,
+): Promise<{ journey: JourneyRow; version: number; changed: boolean }> {
+  const existing = await deps.store.journeys.get(workspaceId, definition.id);
+  if (existing?.publishedVersion) {
+    const published = await deps.store.journeys.getVersion(workspaceId, definition.id, existing.publishedVersion);
+    if (published && JSON.stringify(published.definition) === JSON.stringify(definition) && existing.status === 'live') {
+      return { journey: existing, version: existing.publishedVersion, changed: false };
+    }
+  }
+  const saved = await saveJourney(deps, workspaceId, definition);
+  const journey = await publishJourney(deps, workspaceId, definition.id, saved.version);
+  return { journey, version: saved.version, changed: true };
+}
+
+/** A journey with its versions and the definition of the published (else latest) version. */
+export async function getJourney(deps: AppDeps, workspaceId: string, journeyId: string): Promise<JourneyView> {
+  const journey = await deps.store.journeys.get(workspaceId, journeyId);
+  if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`, [{ path: 'journeyId', message: 'no such journey' }]);
+  const versions = await deps.store.journeys.listVersions(workspaceId, journeyId);
+  const shown = versions.find((v) => v.version === (journey.publishedVersion ?? journey.latestVersion));
+  return {
+    journey,
+    versions: versions.map(({ version, createdAt, publishedAt }) => ({ version, createdAt, publishedAt })),
+    definition: shown?.definition ?? null,
+  };
+}
+
+/** Journeys of a workspace. */
+export async function listJourneys(deps: AppDeps, workspaceId: string): Promise<JourneyRow[]> {
+  return deps.store.journeys.list(workspaceId);
+}
+
+/** Pauses a live journey: no new entries (running runs go on). */
+export async function setJourneyStatus(
+  deps: AppDeps,
+  workspaceId: string,
+  journeyId: string,
+  status: 'live' | 'paused' | 'archived',
+): Promise<JourneyRow> {
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const journey = await tx.journeys.get(workspaceId, journeyId);
+    if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`);
+    if (status === 'live' && journey.publishedVersion === null) {
+      throw new AppError('conflict', `journey ${journeyId} has never been published`);
+    }
+    const updated = { ...journey, status, updatedAt: now };
+    await tx.journeys.upsert(updated);
+    return updated;
+  });
+}

@@ -1,0 +1,85 @@
+/** The outbox as operators see it (with no provider configured, the dev outbox), lists, tasks, enrolment. */
+import { AppError } from '../errors.ts';
+import type { MessageRow, Page, RunRow, TaskRow } from '../storage/store.ts';
+import type { AppDeps } from './deps.ts';
+import { findProfileId } from './profiles.ts';
+
+/** Messages, newest first, filtered by channel, profile or run. */
+export async function listOutbox(
+  deps: AppDeps,
+  workspaceId: string,
+  opts: { limit: number; cursor?: string | undefined; channel?: string | undefined; profile?: string | undefined; runId?: string | undefined },
+): Promise<Page<MessageRow>> {
+  const profileId = opts.profile ? await findProfileId(deps, workspaceId, opts.profile) : undefined;
+  return deps.store.messages.list(workspaceId, { limit: opts.limit, cursor: opts.cursor, channel: opts.channel, profileId, runId: opts.runId });
+}
+
+/** Enrols a profile (by id or identity) into a live journey. */
+export async function enrol(
+  deps: AppDeps,
+  workspaceId: string,
+  a: { journeyId: string; profile: string; data?: Record<string, unknown> | undefined },
+): Promise<RunRow> {
+  const profileId = await findProfileId(deps, workspaceId, a.profile);
+  const result = await deps.engine.enrol({ workspaceId, journeyId: a.journeyId, profileId, data: a.data });
+  if ('skipped' in result) throw new AppError('conflict', `not enrolled: ${result.skipped}`, [{ path: 'profile', message: result.skipped }]);
+  deps.notify('runs');
+  return result;
+}
+
+/** Adds a profile to a list or removes it. */
+export async function changeList(
+  deps: AppDeps,
+  workspaceId: string,
+  a: { listId: string; profile: string; action: 'add' | 'remove' },
+): Promise<void> {
+  const profileId = await findProfileId(deps, workspaceId, a.profile);
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    if (a.action === 'add') {
+      await tx.lists.upsert({ workspaceId, id: a.listId, name: a.listId, createdAt: now });
+      await tx.lists.addMember(workspaceId, a.listId, profileId, now);
+    } else {
+      await tx.lists.removeMember(workspaceId, a.listId, profileId);
+    }
+  });
+}
+
+/** Records a message outcome reported by a provider or a tracking link; wakes the waiting run. */
+export async function recordOutcome(
+  deps: AppDeps,
+  workspaceId: string,
+  a: { messageId: string; type: Parameters<AppDeps['engine']['outcome']>[0]['outcome']['type']; machine?: boolean; data?: Record<string, unknown> },
+): Promise<void> {
+  const message = await deps.store.messages.get(workspaceId, a.messageId);
+  if (!message) throw new AppError('not_found', `no message ${a.messageId}`, [{ path: 'messageId', message: 'no such message' }]);
+  await deps.engine.outcome({ workspaceId, messageId: a.messageId, outcome: { type: a.type, at: deps.clock.now(), machine: a.machine, data: a.data } });
+}
+
+/** Tasks for staff, by team and status. */
+export async function listTasks(
+  deps: AppDeps,
+  workspaceId: string,
+  opts: { team?: string | undefined; status?: TaskRow['status'] | undefined; limit: number },
+): Promise<TaskRow[]> {
+  return deps.store.tasks.list(workspaceId, opts);
+}
+
+/** Completes a task with an outcome (`paid`, `no_answer`, free text); the journey branches on it. */
+export async function completeTask(
+  deps: AppDeps,
+  workspaceId: string,
+  a: { taskId: string; outcome: string; note?: string | undefined; by?: string | undefined },
+): Promise<TaskRow> {
+  const now = deps.clock.now();
+  const task = await deps.store.transaction(async (tx) => {
+    const t = await tx.tasks.get(workspaceId, a.taskId);
+    if (!t) throw new AppError('not_found', `no task ${a.taskId}`, [{ path: 'taskId', message: 'no such task' }]);
+    if (t.status === 'done') throw new AppError('conflict', `task ${a.taskId} is already done (${t.outcome})`);
+    const patch = { status: 'done' as const, outcome: a.outcome, note: a.note ?? null, assignee: a.by ?? t.assignee, completedAt: now, updatedAt: now };
+    await tx.tasks.update(workspaceId, t.id, patch);
+    return { ...t, ...patch };
+  });
+  await deps.engine.taskOutcome({ workspaceId, task });
+  return task;
+}

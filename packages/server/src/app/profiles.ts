@@ -1,0 +1,110 @@
+/** Profiles as an operator sees them: traits, identities, events, and where each run is and why. */
+import { describeAwaiting } from '@waymark/core';
+import { AppError } from '../errors.ts';
+import type { EventRow, IdentityKind, IdentityRow, ProfileRow, RunRow, RunTraceRow } from '../storage/store.ts';
+import type { AppDeps } from './deps.ts';
+
+/** A run with a sentence saying where it is and why. */
+export interface RunView extends Omit<RunRow, 'state'> {
+  /** "waiting for email opened (node send-email) until 2026-05-02 09:00 Europe/Lisbon" */
+  where: string;
+  variant: string | null;
+}
+
+/** A profile with its identities, lists and runs. */
+export interface ProfileView {
+  profile: ProfileRow;
+  identities: IdentityRow[];
+  lists: string[];
+  runs: RunView[];
+}
+
+/** Finds a profile by its id or by an identity (`userId:u1`, `email:a@b.c`, `anonymousId:…`). */
+export async function findProfileId(deps: AppDeps, workspaceId: string, ref: string): Promise<string> {
+  const m = /^(userId|anonymousId|email|phone):(.+)$/.exec(ref);
+  if (m) {
+    const kind = m[1] as IdentityKind;
+    const value = kind === 'email' ? m[2]!.toLowerCase() : m[2]!;
+    const found = await deps.store.profiles.resolve(workspaceId, [{ kind, value }]);
+    const id = found.get(`${kind}:${value}`);
+    if (id) return id;
+  } else {
+    const p = await deps.store.profiles.get(workspaceId, ref);
+    if (p) return p.mergedInto ?? p.id;
+    const byUser = (await deps.store.profiles.resolve(workspaceId, [{ kind: 'userId', value: ref }])).get(`userId:${ref}`);
+    if (byUser) return byUser;
+  }
+  throw new AppError('not_found', `no profile ${ref}`, [{ path: 'profile', message: 'no such profile', hint: 'use a profile id, a userId, or kind:value such as email:ana@example.com' }]);
+}
+
+/** Describes where a run is and why, in the recipient's zone. */
+export function runView(run: RunRow, zone: string): RunView {
+  const { state, ...rest } = run;
+  let where: string;
+  if (run.status === 'completed') where = 'completed';
+  else if (run.status === 'exited') where = `exited (${describeExit(run)})`;
+  else if (run.awaiting) where = describeAwaiting(run.awaiting, zone);
+  else where = `at ${run.node ?? 'start'}`;
+  return { ...rest, where, variant: state.variant ?? null };
+}
+
+function describeExit(run: RunRow): string {
+  const e = run.exit;
+  if (!e) return 'no reason recorded';
+  switch (e.kind) {
+    case 'goal':
+      return `goal ${e.goal} reached`;
+    case 'exit_node':
+      return `exit node ${e.node}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'holdout':
+      return 'held out as control';
+    case 'completed':
+      return 'completed';
+    case 'definition_changed':
+      return e.detail;
+  }
+}
+
+/** A profile with everything an operator wants to see first. */
+export async function getProfile(deps: AppDeps, workspaceId: string, ref: string): Promise<ProfileView> {
+  const id = await findProfileId(deps, workspaceId, ref);
+  const profile = await deps.store.profiles.get(workspaceId, id);
+  if (!profile) throw new AppError('not_found', `no profile ${ref}`);
+  const [identities, lists, runs, ws] = await Promise.all([
+    deps.store.profiles.identities(workspaceId, id),
+    deps.store.lists.membership(workspaceId, [id]),
+    deps.store.runs.listForProfile(workspaceId, id),
+    deps.store.workspaces.get(workspaceId),
+  ]);
+  const tz = typeof profile.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
+  return { profile, identities, lists: lists.get(id) ?? [], runs: runs.map((r) => runView(r, tz)) };
+}
+
+/** A profile's events, newest first. */
+export async function profileEvents(
+  deps: AppDeps,
+  workspaceId: string,
+  ref: string,
+  opts: { limit: number; beforeSeq?: number | undefined },
+): Promise<EventRow[]> {
+  const id = await findProfileId(deps, workspaceId, ref);
+  return deps.store.events.listForProfile(workspaceId, id, opts);
+}
+
+/** A run's history. */
+export async function runHistory(deps: AppDeps, workspaceId: string, runId: string): Promise<{ run: RunView; trace: RunTraceRow[] }> {
+  const run = await deps.store.runs.get(workspaceId, runId);
+  if (!run) throw new AppError('not_found', `no run ${runId}`);
+  const [trace, profile, ws] = await Promise.all([
+    deps.store.runs.trace(workspaceId, runId),
+    deps.store.profiles.get(workspaceId, run.profileId),
+    deps.store.workspaces.get(workspaceId),
+  ]);
+  const tz = typeof profile?.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
+  return { run: runView(run, tz), trace };
+}
+
+/** Profiles of a workspace, a page at a time. */
+export async function listProfiles(deps: AppDeps, workspaceId: string, opts: { limit: number; cursor?: string | undefined }) {
+  return deps.store.profiles.list(workspaceId, opts);
+}

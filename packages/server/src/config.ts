@@ -1,0 +1,36 @@
+/** Configuration from environment variables (documented in README "Configuration"). */
+import { resolve } from 'node:path';
+
+/** Which parts a process runs. */
+export type Role = 'api' | 'worker' | 'all';
+
+/** Server configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  /** `postgres://…` or `sqlite:<file>`. */
+  databaseUrl: string;
+  dataDir: string;
+  writeKey: string | undefined;
+  adminToken: string | undefined;
+  timezone: string;
+  role: Role;
+}
+
+/** Reads the configuration from an environment (default: process.env). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = resolve(env.WAYMARK_DATA_DIR ?? '.waymark');
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'waymark.db')}`,
+    dataDir,
+    writeKey: env.WAYMARK_WRITE_KEY || undefined,
+    adminToken: env.WAYMARK_ADMIN_TOKEN || undefined,
+    timezone: env.WAYMARK_TIMEZONE || 'UTC',
+    role: 'all',
+    ...overrides,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The one catalogue of error codes. Errors are born with a code; the HTTP edge maps codes to
+ * statuses, the CLI prints them. User errors carry the field path and a hint.
+ */
+export const ERROR_CODES = {
+  invalid_input: 400,
+  payload_too_large: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_journey: 422,
+  internal: 500,
+} as const;
+
+/** A code of the catalogue. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem with the input: where and what. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+  code?: string | undefined;
+  hint?: string | undefined;
+}
+
+/** An error of the application, with a catalogue code and, for user errors, details per field. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  /** HTTP status for this error. */
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}

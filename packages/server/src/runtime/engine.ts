@@ -1,0 +1,402 @@
+/**
+ * The engine's unit of work: inside one transaction it loads what steps need (profiles, lists,
+ * definitions), calls core `step`, and writes the new run states together with everything the
+ * commands asked for — outbox rows, tasks, profile and list changes, run history. Because the
+ * state change and its outbox rows commit together, with deterministic idempotency keys, a crash
+ * at any point loses nothing and sends nothing twice.
+ */
+import {
+  createRng,
+  step,
+  type Command,
+  type JourneyDefinition,
+  type ProfileFact,
+  type RunState,
+  type StepInput,
+  type StepResult,
+} from '@waymark/core';
+import { newId } from '../ids.ts';
+import type {
+  EntryHistory,
+  JourneyRow,
+  MessageRow,
+  ProfileRow,
+  RunRow,
+  RunTraceRow,
+  TaskRow,
+  Tx,
+} from '../storage/store.ts';
+import type { DefinitionCache } from './definitions.ts';
+import { renderTemplate } from './render.ts';
+
+/** What a batch needs from its surroundings. */
+export interface BatchDeps {
+  definitions: DefinitionCache;
+  /** Default zone of workspaces without their own. */
+  workspaceTimezone(workspaceId: string): Promise<string>;
+}
+
+interface ProfileState {
+  row: ProfileRow;
+  lists: Set<string>;
+  dirty: boolean;
+}
+
+const RECIPIENT_TRAIT: Record<string, string> = {
+  email: 'email',
+  sms: 'phone',
+  voice: 'phone',
+  whatsapp: 'phone',
+  push: 'push_token',
+};
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected ${JSON.stringify(x)}`);
+}
+
+function readPath(source: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = source;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** One transaction's worth of steps and their writes. */
+export class Batch {
+  readonly #tx: Tx;
+  readonly #now: number;
+  readonly #deps: BatchDeps;
+  readonly #profiles = new Map<string, ProfileState>();
+  readonly #newRuns = new Map<string, RunRow>();
+  readonly #changedRuns = new Map<string, RunRow>();
+  readonly #trace: RunTraceRow[] = [];
+  readonly #messages: MessageRow[] = [];
+  readonly #tasks: TaskRow[] = [];
+  readonly #listAdds: Array<{ ws: string; list: string; profile: string }> = [];
+  readonly #listRemoves: Array<{ ws: string; list: string; profile: string }> = [];
+  readonly #entries = new Map<string, EntryHistory>();
+  readonly #zones = new Map<string, string>();
+  /** Counts for the caller (benchmarks, logs). */
+  transitions = 0;
+
+  constructor(tx: Tx, now: number, deps: BatchDeps) {
+    this.#tx = tx;
+    this.#now = now;
+    this.#deps = deps;
+  }
+
+  /** Loads profiles and their list memberships in two queries. */
+  async preloadProfiles(workspaceId: string, profileIds: string[]): Promise<void> {
+    const missing = [...new Set(profileIds)].filter((id) => !this.#profiles.has(`${workspaceId}:${id}`));
+    if (missing.length === 0) return;
+    const rows = await this.#tx.profiles.getMany(workspaceId, missing);
+    const lists = await this.#tx.lists.membership(workspaceId, missing);
+    for (const row of rows) {
+      this.#profiles.set(`${workspaceId}:${row.id}`, { row, lists: new Set(lists.get(row.id) ?? []), dirty: false });
+    }
+  }
+
+  async #profile(workspaceId: string, profileId: string): Promise<ProfileState> {
+    const k = `${workspaceId}:${profileId}`;
+    if (!this.#profiles.has(k)) await this.preloadProfiles(workspaceId, [profileId]);
+    const p = this.#profiles.get(k);
+    if (!p) throw new Error(`profile ${profileId} not found in workspace ${workspaceId}`);
+    return p;
+  }
+
+  /** The profile as the evaluator sees it. */
+  async profileFact(workspaceId: string, profileId: string): Promise<ProfileFact> {
+    const p = await this.#profile(workspaceId, profileId);
+    const tz = p.row.traits.timezone;
+    return {
+      id: p.row.id,
+      traits: p.row.traits,
+      lists: [...p.lists],
+      timezone: typeof tz === 'string' && tz ? tz : undefined,
+    };
+  }
+
+  async #zone(workspaceId: string): Promise<string> {
+    let zone = this.#zones.get(workspaceId);
+    if (!zone) {
+      zone = await this.#deps.workspaceTimezone(workspaceId);
+      this.#zones.set(workspaceId, zone);
+    }
+    return zone;
+  }
+
+  /** Entry history of a profile in a journey, including runs started earlier in this batch. */
+  async entryHistory(workspaceId: string, journeyId: string, profileId: string): Promise<EntryHistory> {
+    const k = `${workspaceId}:${journeyId}:${profileId}`;
+    let h = this.#entries.get(k);
+    if (!h) {
+      h = await this.#tx.runs.entryHistory(workspaceId, journeyId, profileId);
+      this.#entries.set(k, h);
+    }
+    return h;
+  }
+
+  /** Starts a run of a journey's published version for a profile; returns the new run. */
+  async start(args: {
+    journey: JourneyRow;
+    definition: JourneyDefinition;
+    profileId: string;
+    input: Extract<StepInput, { kind: 'enter' }>;
+  }): Promise<RunRow> {
+    const { journey, definition, profileId, input } = args;
+    const ws = journey.workspaceId;
+    const version = journey.publishedVersion;
+    if (version === null) throw new Error(`journey ${journey.id} is not published`);
+    const runId = newId(this.#now);
+    const result = step({
+      definition,
+      state: null,
+      input,
+      now: this.#now,
+      rng: createRng(`${journey.id}:${version}:${profileId}:${runId}`),
+      context: { profile: await this.profileFact(ws, profileId), workspaceTimezone: await this.#zone(ws) },
+      run: { runId, journeyId: journey.id, version, profileId },
+    });
+    const row = this.#toRow(ws, result.state, null);
+    this.#newRuns.set(runId, row);
+    const h = await this.entryHistory(ws, journey.id, profileId);
+    h.entries += 1;
+    h.lastEnteredAt = this.#now;
+    if (row.status === 'active' || row.status === 'waiting') h.active += 1;
+    await this.#apply(ws, definition, result);
+    return row;
+  }
+
+  /** Steps an existing run with an input; returns the updated row. */
+  async advance(run: RunRow, input: StepInput): Promise<RunRow> {
+    const current = this.#newRuns.get(run.id) ?? this.#changedRuns.get(run.id) ?? run;
+    const definition = await this.#deps.definitions.version(this.#tx, current.workspaceId, current.journeyId, current.version);
+    const result = step({
+      definition,
+      state: current.state,
+      input,
+      now: this.#now,
+      rng: createRng(`${current.id}:${current.state.seq}`),
+      context: {
+        profile: await this.profileFact(current.workspaceId, current.profileId),
+        workspaceTimezone: await this.#zone(current.workspaceId),
+      },
+    });
+    const row = this.#toRow(current.workspaceId, result.state, current);
+    if (this.#newRuns.has(row.id)) this.#newRuns.set(row.id, row);
+    else this.#changedRuns.set(row.id, row);
+    if ((current.status === 'active' || current.status === 'waiting') && (row.status === 'completed' || row.status === 'exited')) {
+      const h = this.#entries.get(`${row.workspaceId}:${row.journeyId}:${row.profileId}`);
+      if (h) h.active = Math.max(0, h.active - 1);
+    }
+    await this.#apply(current.workspaceId, definition, result);
+    return row;
+  }
+
+  #toRow(workspaceId: string, state: RunState, previous: RunRow | null): RunRow {
+    const ended = state.status === 'completed' || state.status === 'exited';
+    return {
+      workspaceId,
+      profileId: state.profileId,
+      id: state.runId,
+      journeyId: state.journeyId,
+      version: state.version,
+      status: state.status,
+      node: state.node,
+      wakeAt: state.wakeAt,
+      awaiting: state.awaiting,
+      state,
+      enteredAt: state.enteredAt,
+      updatedAt: state.updatedAt,
+      endedAt: ended ? (previous?.endedAt ?? this.#now) : null,
+      exit: state.exit ?? null,
+    };
+  }
+
+  async #apply(workspaceId: string, definition: JourneyDefinition, result: StepResult): Promise<void> {
+    const { state } = result;
+    this.transitions += 1;
+    for (const t of result.trace) {
+      this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
+    }
+    for (const command of result.commands) await this.#command(workspaceId, definition, state, command);
+  }
+
+  async #command(workspaceId: string, definition: JourneyDefinition, state: RunState, c: Command): Promise<void> {
+    const base = {
+      workspaceId,
+      profileId: state.profileId,
+      runId: state.runId,
+      journeyId: state.journeyId,
+      createdAt: this.#now,
+      updatedAt: this.#now,
+    };
+    switch (c.type) {
+      case 'send': {
+        const profile = await this.#profile(workspaceId, state.profileId);
+        const path = c.to ?? `profile.traits.${RECIPIENT_TRAIT[c.channel] ?? 'email'}`;
+        const recipient = readPath({ profile: { id: profile.row.id, traits: profile.row.traits }, trigger: state.trigger }, path);
+        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'message', channel: c.channel, template: c.template });
+        message.content = { transactional: c.transactional, ...(c.topic ? { topic: c.topic } : {}), ...(c.connectTo ? { connectTo: c.connectTo } : {}) };
+        if (typeof recipient !== 'string' || recipient.trim() === '') {
+          message.status = 'skipped';
+          message.error = `profile has no ${path.replace(/^profile\.traits\./, '')} for ${c.channel}`;
+        } else {
+          message.recipient = recipient.trim();
+          this.#renderInto(message, definition, state, c.template);
+        }
+        this.#messages.push(message);
+        return;
+      }
+      case 'alert': {
+        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'alert', channel: c.channel, template: c.template });
+        message.recipient = c.to;
+        this.#renderInto(message, definition, state, c.template);
+        this.#messages.push(message);
+        return;
+      }
+      case 'webhook': {
+        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'webhook', channel: 'webhook', template: null });
+        message.recipient = c.url;
+        message.content = { method: c.method, headers: c.headers, body: c.body ?? null };
+        this.#messages.push(message);
+        return;
+      }
+      case 'task':
+        this.#tasks.push({
+          ...base,
+          id: newId(this.#now),
+          idempotencyKey: c.key,
+          nodeId: c.nodeId,
+          team: c.team,
+          title: c.title,
+          description: c.description ?? null,
+          dueAt: c.dueAt,
+          status: 'open',
+          assignee: null,
+          outcome: null,
+          note: null,
+          completedAt: null,
+        });
+        return;
+      case 'update_profile': {
+        const p = await this.#profile(workspaceId, state.profileId);
+        const traits = { ...p.row.traits, ...c.set };
+        for (const k of c.unset) delete traits[k];
+        p.row = { ...p.row, traits, updatedAt: this.#now };
+        p.dirty = true;
+        return;
+      }
+      case 'interest':
+      case 'site_flag': {
+        const p = await this.#profile(workspaceId, state.profileId);
+        const bag = c.type === 'interest' ? 'interests' : 'site_flags';
+        const current = (p.row.traits[bag] ?? {}) as Record<string, unknown>;
+        const value = c.type === 'interest' ? Number(current[c.interest] ?? 0) + c.weight : c.value;
+        const name = c.type === 'interest' ? c.interest : c.flag;
+        p.row = { ...p.row, traits: { ...p.row.traits, [bag]: { ...current, [name]: value } }, updatedAt: this.#now };
+        p.dirty = true;
+        return;
+      }
+      case 'list': {
+        const p = await this.#profile(workspaceId, state.profileId);
+        const entry = { ws: workspaceId, list: c.list, profile: state.profileId };
+        if (c.action === 'add') {
+          p.lists.add(c.list);
+          this.#listAdds.push(entry);
+        } else {
+          p.lists.delete(c.list);
+          this.#listRemoves.push(entry);
+        }
+        return;
+      }
+      case 'conversion':
+      case 'schedule':
+      case 'await':
+      case 'complete':
+      case 'exit':
+        // Reflected in the run's state and history; reports read them from there.
+        return;
+      default:
+        assertNever(c);
+    }
+  }
+
+  #message(m: {
+    workspaceId: string;
+    profileId: string;
+    runId: string;
+    journeyId: string;
+    createdAt: number;
+    updatedAt: number;
+    key: string;
+    nodeId: string;
+    kind: MessageRow['kind'];
+    channel: string;
+    template: string | null;
+  }): MessageRow {
+    return {
+      workspaceId: m.workspaceId,
+      profileId: m.profileId,
+      id: newId(this.#now),
+      idempotencyKey: m.key,
+      runId: m.runId,
+      journeyId: m.journeyId,
+      nodeId: m.nodeId,
+      kind: m.kind,
+      channel: m.channel,
+      recipient: null,
+      template: m.template,
+      content: {},
+      status: 'pending',
+      attempts: 0,
+      availableAt: this.#now,
+      leaseUntil: null,
+      providerMessageId: null,
+      error: null,
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      sentAt: null,
+    };
+  }
+
+  #renderInto(message: MessageRow, definition: JourneyDefinition, state: RunState, template: string): void {
+    const p = this.#profiles.get(`${message.workspaceId}:${state.profileId}`);
+    try {
+      const rendered = renderTemplate(definition, template, {
+        profile: { id: state.profileId, traits: p?.row.traits ?? {} },
+        trigger: state.trigger ? { name: state.trigger.name, properties: state.trigger.properties } : null,
+        run: { id: state.runId, journeyId: state.journeyId, variant: state.variant },
+      });
+      message.content = { ...message.content, ...rendered };
+    } catch (err) {
+      message.status = 'failed';
+      message.error = `render failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  /** Writes everything collected, in the caller's transaction. */
+  async flush(): Promise<{ messages: number; runs: number }> {
+    const tx = this.#tx;
+    if (this.#newRuns.size) await tx.runs.insert([...this.#newRuns.values()]);
+    if (this.#changedRuns.size) await tx.runs.update([...this.#changedRuns.values()]);
+    if (this.#trace.length) await tx.runs.appendTrace(this.#trace);
+    const inserted = this.#messages.length ? await tx.messages.insert(this.#messages) : [];
+    if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
+    for (const p of this.#profiles.values()) {
+      if (p.dirty) await tx.profiles.update(p.row.workspaceId, p.row.id, { traits: p.row.traits, updatedAt: p.row.updatedAt });
+    }
+    const ensured = new Set<string>();
+    for (const { ws, list, profile } of this.#listAdds) {
+      if (!ensured.has(`${ws}:${list}`)) {
+        await tx.lists.upsert({ workspaceId: ws, id: list, name: list, createdAt: this.#now });
+        ensured.add(`${ws}:${list}`);
+      }
+      await tx.lists.addMember(ws, list, profile, this.#now);
+    }
+    for (const { ws, list, profile } of this.#listRemoves) await tx.lists.removeMember(ws, list, profile);
+    return { messages: inserted.length, runs: this.#newRuns.size + this.#changedRuns.size };
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The worker's phases, each one transaction over a batch of due work:
+ * - events: apply stored events in order (per profile) to running runs and to triggers;
+ * - timers: wake runs whose `wake_at` has come (waits, timeouts, send windows);
+ * - trigger timers: inactivity and date-attribute triggers, scheduled broadcasts;
+ * - delivery: hand outbox rows to channel adapters.
+ * Each returns how much it did, so the worker knows when it is idle.
+ */
+import {
+  countsAsActivity,
+  dateTriggerTime,
+  decideEntry,
+  evaluateCondition,
+  inactivityDeadline,
+  matchesTrigger,
+  type EventFact,
+  type OutcomeFact,
+} from '@waymark/core';
+import type { Clock } from '../clock.ts';
+import type { ChannelRegistry, SendResult } from '../channels/channel.ts';
+import type { EventRow, MessageRow, RunRow, Store, TaskRow, TriggerTimerRow, Tx } from '../storage/store.ts';
+import { Batch, type BatchDeps } from './engine.ts';
+import type { DefinitionCache, LiveJourney } from './definitions.ts';
+
+/** Sizes of the batches each phase claims. */
+export interface BatchSizes {
+  events: number;
+  runs: number;
+  triggers: number;
+  messages: number;
+}
+
+const DEFAULT_SIZES: BatchSizes = { events: 500, runs: 500, triggers: 200, messages: 200 };
+const BROADCAST_PAGE = 500;
+const MESSAGE_LEASE_MS = 60_000;
+
+/** Converts a stored event to the evaluator's view. */
+export function eventFact(e: EventRow): EventFact {
+  return { id: e.messageId, type: e.type, name: e.name, properties: e.properties, timestamp: e.timestamp };
+}
+
+/** Everything the phases share. */
+export interface PhaseDeps {
+  store: Store;
+  clock: Clock;
+  definitions: DefinitionCache;
+  channels: ChannelRegistry;
+  sizes?: Partial<BatchSizes>;
+}
+
+/** The worker's units of work. */
+export class Phases {
+  readonly #deps: PhaseDeps;
+  readonly #sizes: BatchSizes;
+  readonly #zones = new Map<string, string>();
+
+  constructor(deps: PhaseDeps) {
+    this.#deps = deps;
+    this.#sizes = { ...DEFAULT_SIZES, ...deps.sizes };
+  }
+
+  #batch(tx: Tx, now: number): Batch {
+    const deps: BatchDeps = {
+      definitions: this.#deps.definitions,
+      workspaceTimezone: async (ws) => {
+        let z = this.#zones.get(ws);
+        if (!z) {
+          z = (await tx.workspaces.get(ws))?.timezone ?? 'UTC';
+          this.#zones.set(ws, z);
+        }
+        return z;
+      },
+    };
+    return new Batch(tx, now, deps);
+  }
+
+  /** Runs `fn` with a batch in one transaction and flushes it. */
+  async withBatch<T>(fn: (batch: Batch, tx: Tx, now: number) => Promise<T>): Promise<T> {
+    const now = this.#deps.clock.now();
+    return this.#deps.store.transaction(async (tx) => {
+      const batch = this.#batch(tx, now);
+      const out = await fn(batch, tx, now);
+      await batch.flush();
+      return out;
+    });
+  }
+
+  /** Applies pending events of the given partitions; returns how many. */
+  async events(partitions: number[]): Promise<number> {
+    return this.withBatch(async (batch, tx, now) => {
+      const events = await tx.events.pending(partitions, this.#sizes.events);
+      if (events.length === 0) return 0;
+      const byWorkspace = new Map<string, EventRow[]>();
+      for (const e of events) {
+        const list = byWorkspace.get(e.workspaceId) ?? [];
+        list.push(e);
+        byWorkspace.set(e.workspaceId, list);
+      }
+      for (const [ws, wsEvents] of byWorkspace) {
+        await this.#applyEvents(batch, tx, { ws, events: wsEvents, now });
+        await tx.events.markProcessed(ws, wsEvents.map((e) => e.seq), now);
+      }
+      return events.length;
+    });
+  }
+
+  async #applyEvents(batch: Batch, tx: Tx, args: { ws: string; events: EventRow[]; now: number }): Promise<void> {
+    const { ws, events, now } = args;
+    const profileIds = [...new Set(events.map((e) => e.profileId))];
+    await batch.preloadProfiles(ws, profileIds);
+    const active = await tx.runs.activeForProfiles(ws, profileIds);
+    const locked = active.length ? await tx.runs.lock(ws, active.map((r) => r.id)) : [];
+    const runsOf = new Map<string, RunRow[]>();
+    for (const run of locked) {
+      const list = runsOf.get(run.profileId) ?? [];
+      list.push(run);
+      runsOf.set(run.profileId, list);
+    }
+    const live = await this.#deps.definitions.live(tx, ws, now);
+    const timers: TriggerTimerRow[] = [];
+    for (const e of events) {
+      const fact = eventFact(e);
+      const runs = runsOf.get(e.profileId) ?? [];
+      for (let i = 0; i < runs.length; i += 1) {
+        const updated = await batch.advance(runs[i]!, { kind: 'event', event: fact });
+        runs[i] = updated;
+      }
+      runsOf.set(e.profileId, runs.filter((r) => r.status === 'active' || r.status === 'waiting'));
+      const profile = await batch.profileFact(ws, e.profileId);
+      for (const j of live) {
+        const started = await this.#triggerOnEvent(batch, { j, event: fact, profileId: e.profileId, timers, now, zoneOf: profile.timezone });
+        if (started && (started.status === 'active' || started.status === 'waiting')) {
+          runsOf.get(e.profileId)?.push(started);
+        }
+      }
+    }
+    if (timers.length) await tx.triggerTimers.upsert(timers);
+  }
+
+  async #triggerOnEvent(
+    batch: Batch,
+    a: { j: LiveJourney; event: EventFact; profileId: string; timers: TriggerTimerRow[]; now: number; zoneOf: string | undefined },
+  ): Promise<RunRow | null> {
+    const { j, event, profileId } = a;
+    const trigger = j.definition.trigger;
+    const ws = j.journey.workspaceId;
+    switch (trigger.type) {
+      case 'event':
+      case 'inbound': {
+        const profile = await batch.profileFact(ws, profileId);
+        if (!matchesTrigger(trigger, event, profile)) return null;
+        return this.#enter(batch, { j, profileId, input: { kind: 'enter', event } });
+      }
+      case 'inactivity':
+        if (countsAsActivity(trigger, event)) {
+          a.timers.push({
+            workspaceId: ws,
+            journeyId: j.journey.id,
+            profileId,
+            kind: 'inactivity',
+            wakeAt: inactivityDeadline({ trigger, lastActivityAt: Math.min(event.timestamp, a.now) }),
+            data: { lastActivityAt: event.timestamp },
+          });
+        }
+        return null;
+      case 'date': {
+        const onEvent = trigger.field.startsWith('event.');
+        if (onEvent ? event.name !== trigger.event : event.type !== 'identify') return null;
+        const path = trigger.field.split('.').slice(2).join('.');
+        const source = onEvent ? event.properties : (await batch.profileFact(ws, profileId)).traits;
+        const zone = a.zoneOf ?? j.definition.policies.timezone ?? 'UTC';
+        const at = dateTriggerTime({ trigger, date: readDotted(source, path), zone });
+        if (at === null || at < a.now - 60_000) return null;
+        a.timers.push({
+          workspaceId: ws,
+          journeyId: j.journey.id,
+          profileId,
+          kind: 'date',
+          wakeAt: at,
+          data: onEvent ? { event } : {},
+        });
+        return null;
+      }
+      case 'segment':
+      case 'broadcast':
+      case 'manual':
+        return null;
+    }
+  }
+
+  async #enter(batch: Batch, a: { j: LiveJourney; profileId: string; input: { kind: 'enter'; event?: EventFact; data?: Record<string, unknown> } }): Promise<RunRow | null> {
+    const { j, profileId } = a;
+    const history = await batch.entryHistory(j.journey.workspaceId, j.journey.id, profileId);
+    const decision = decideEntry({ policy: j.definition.policies.reentry, history, now: this.#deps.clock.now() });
+    if (!decision.enter) return null;
+    return batch.start({ journey: j.journey, definition: j.definition, profileId, input: a.input });
+  }
+
+  /** Wakes runs whose timers are due; returns how many transitions. */
+  async timers(): Promise<number> {
+    return this.withBatch(async (batch, tx, now) => {
+      const due = await tx.runs.claimDue(now, this.#sizes.runs);
+      if (due.length === 0) return 0;
+      const byWs = new Map<string, string[]>();
+      for (const r of due) byWs.set(r.workspaceId, [...(byWs.get(r.workspaceId) ?? []), r.profileId]);
+      for (const [ws, ids] of byWs) await batch.preloadProfiles(ws, ids);
+      for (const run of due) await batch.advance(run, { kind: 'timer' });
+      return due.length;
+    });
+  }
+
+  /** Fires due trigger timers (inactivity, date, broadcast pages); returns how many. */
+  async triggerTimers(): Promise<number> {
+    return this.withBatch(async (batch, tx, now) => {
+      const due = await tx.triggerTimers.claimDue(now, this.#sizes.triggers);
+      for (const t of due) await this.#fire(batch, tx, t, now);
+      return due.length;
+    });
+  }
+
+  async #fire(batch: Batch, tx: Tx, t: TriggerTimerRow, now: number): Promise<void> {
+    const live = await this.#deps.definitions.live(tx, t.workspaceId, now);
+    const j = live.find((x) => x.journey.id === t.journeyId);
+    if (!j) return;
+    const trigger = j.definition.trigger;
+    if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
+      const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
+      const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
+      await batch.preloadProfiles(t.workspaceId, page.items.map((p) => p.id));
+      for (const p of page.items) {
+        if (p.mergedInto) continue;
+        const profile = await batch.profileFact(t.workspaceId, p.id);
+        if (!evaluateCondition(trigger.audience, { profile, now })) continue;
+        await this.#enter(batch, { j, profileId: p.id, input: { kind: 'enter', data: { broadcast: true } } });
+      }
+      if (page.next) await tx.triggerTimers.upsert([{ ...t, wakeAt: now, data: { ...t.data, cursor: page.next } }]);
+      return;
+    }
+    if (t.kind === 'inactivity' && trigger.type === 'inactivity') {
+      const profile = await tx.profiles.get(t.workspaceId, t.profileId);
+      if (!profile || profile.mergedInto) return;
+      const deadline = inactivityDeadline({ trigger, lastActivityAt: profile.lastSeenAt ?? 0 });
+      // Newer activity that the events phase has not applied yet: the timer moves instead.
+      if (deadline > now) {
+        await tx.triggerTimers.upsert([{ ...t, wakeAt: deadline, data: { lastActivityAt: profile.lastSeenAt } }]);
+        return;
+      }
+      await this.#enter(batch, { j, profileId: t.profileId, input: { kind: 'enter', data: { inactiveSince: profile.lastSeenAt } } });
+      return;
+    }
+    if (t.kind === 'date' && trigger.type === 'date') {
+      const event = t.data.event as EventFact | undefined;
+      await this.#enter(batch, { j, profileId: t.profileId, input: event ? { kind: 'enter', event } : { kind: 'enter' } });
+    }
+  }
+
+  /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
+  async enrol(a: { workspaceId: string; journeyId: string; profileId: string; data?: Record<string, unknown> }): Promise<RunRow | { skipped: string }> {
+    return this.withBatch(async (batch, tx, now) => {
+      const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find((x) => x.journey.id === a.journeyId);
+      if (!j) return { skipped: `journey ${a.journeyId} is not live` };
+      const history = await batch.entryHistory(a.workspaceId, a.journeyId, a.profileId);
+      const decision = decideEntry({ policy: j.definition.policies.reentry, history, now });
+      if (!decision.enter) return { skipped: decision.reason };
+      return batch.start({ journey: j.journey, definition: j.definition, profileId: a.profileId, input: { kind: 'enter', data: a.data } });
+    });
+  }
+
+  /** Delivers a message outcome (opened, clicked, replied, …) to the run that sent the message. */
+  async outcome(a: { workspaceId: string; messageId: string; outcome: Omit<OutcomeFact, 'messageKey' | 'nodeId'> }): Promise<RunRow | null> {
+    return this.withBatch(async (batch, tx) => {
+      const message = await tx.messages.get(a.workspaceId, a.messageId);
+      if (!message?.runId || !message.nodeId) return null;
+      const [run] = await tx.runs.lock(a.workspaceId, [message.runId]);
+      if (!run) return null;
+      return batch.advance(run, { kind: 'outcome', outcome: { ...a.outcome, messageKey: message.idempotencyKey, nodeId: message.nodeId } });
+    });
+  }
+
+  /** Delivers a task's outcome to the run that created the task. */
+  async taskOutcome(a: { workspaceId: string; task: TaskRow }): Promise<RunRow | null> {
+    const t = a.task;
+    if (!t.runId || !t.nodeId || t.outcome === null) return null;
+    return this.withBatch(async (batch, tx, now) => {
+      const [run] = await tx.runs.lock(a.workspaceId, [t.runId!]);
+      if (!run) return null;
+      return batch.advance(run, {
+        kind: 'task',
+        task: { taskKey: t.idempotencyKey, nodeId: t.nodeId!, outcome: t.outcome!, note: t.note ?? undefined, at: t.completedAt ?? now },
+      });
+    });
+  }
+
+  /**
+   * Hands due outbox rows to channel adapters; returns how many. Local adapters (the dev sink)
+   * record inside the claim's transaction: exactly once. External ones are called after the claim
+   * commits; a crash between their call and the record is the one window where a message can go
+   * out twice (the claim's lease expires and the row is retried with the same idempotency key).
+   */
+  async deliver(): Promise<number> {
+    const now = this.#deps.clock.now();
+    const external = await this.#deps.store.transaction(async (tx) => {
+      const rows = await tx.messages.claim(now, this.#sizes.messages, MESSAGE_LEASE_MS);
+      const later: MessageRow[] = [];
+      for (const row of rows) {
+        const adapter = this.#deps.channels.for(row);
+        if (adapter.local) await recordResult(tx, row, await adapter.send(row, row.idempotencyKey), now);
+        else later.push(row);
+      }
+      return { count: rows.length, later };
+    });
+    for (const row of external.later) {
+      const result = await this.#deps.channels.for(row).send(row, row.idempotencyKey);
+      await this.#deps.store.transaction((tx) => recordResult(tx, row, result, this.#deps.clock.now()));
+    }
+    return external.count;
+  }
+}
+
+async function recordResult(tx: Tx, row: MessageRow, result: SendResult, now: number): Promise<void> {
+  const attempts = row.attempts + 1;
+  switch (result.kind) {
+    case 'sent':
+      return tx.messages.update(row.workspaceId, row.id, {
+        status: 'sent',
+        attempts,
+        leaseUntil: null,
+        providerMessageId: result.providerMessageId,
+        sentAt: now,
+        updatedAt: now,
+      });
+    case 'retryable':
+      return tx.messages.update(row.workspaceId, row.id, {
+        status: 'pending',
+        attempts,
+        leaseUntil: null,
+        availableAt: now + (result.retryAfterMs ?? Math.min(3_600_000, 1000 * 2 ** attempts)),
+        error: result.error,
+        updatedAt: now,
+      });
+    case 'permanent':
+      return tx.messages.update(row.workspaceId, row.id, {
+        status: 'dead',
+        attempts,
+        leaseUntil: null,
+        error: result.error,
+        updatedAt: now,
+      });
+  }
+}
+
+function readDotted(source: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = source;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}

@@ -1,0 +1,78 @@
+/**
+ * The composition root: wires concrete storage, channels, the engine and the worker from
+ * configuration. Everything else receives its dependencies from here.
+ */
+import { hostname } from 'node:os';
+import type { AppDeps, Signal } from './app/deps.ts';
+import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts';
+import { channelRegistry, type ChannelRegistry } from './channels/channel.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { newId } from './ids.ts';
+import { DefinitionCache } from './runtime/definitions.ts';
+import { Phases, type BatchSizes } from './runtime/phases.ts';
+import { Worker } from './runtime/worker.ts';
+import { openStore } from './storage/open.ts';
+import type { Store } from './storage/store.ts';
+
+/** A wired Waymark instance. */
+export interface Waymark {
+  deps: AppDeps;
+  store: Store;
+  worker: Worker;
+  /** Keys generated at first start (to print once). */
+  generatedKeys: GeneratedKeys;
+  close(): Promise<void>;
+}
+
+/** Options beyond the configuration (tests, simulations, benchmarks). */
+export interface WaymarkOptions {
+  clock?: Clock;
+  channels?: ChannelRegistry;
+  sizes?: Partial<BatchSizes>;
+  pollMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** Opens storage (migrating it), wires the engine, and ensures the default workspace. */
+export async function createWaymark(config: Config, options: WaymarkOptions = {}): Promise<Waymark> {
+  const store = await openStore({ url: config.databaseUrl });
+  await store.migrate();
+  const clock = options.clock ?? systemClock;
+  const definitions = new DefinitionCache();
+  const engine = new Phases({ store, clock, definitions, channels: options.channels ?? channelRegistry(), sizes: options.sizes });
+  const worker = new Worker({
+    phases: engine,
+    leases: store.leases,
+    clock,
+    owner: `${hostname()}:${process.pid}:${newId()}`,
+    pollMs: options.pollMs,
+    onError: options.onError,
+  });
+  const runsWorker = config.role !== 'api';
+  const deps: AppDeps = {
+    store,
+    clock,
+    engine,
+    notify: (signal: Signal) => {
+      if (signal === 'triggers') definitions.invalidateAll();
+      if (runsWorker) worker.poke();
+    },
+  };
+  const generatedKeys = await ensureDefaultWorkspace(deps, {
+    writeKey: config.writeKey,
+    adminToken: config.adminToken,
+    timezone: config.timezone,
+  });
+  return {
+    deps,
+    store,
+    worker,
+    generatedKeys,
+    async close() {
+      await worker.stop();
+      await store.close();
+    },
+  };
+}
