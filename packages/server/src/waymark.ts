@@ -76,3 +76,13 @@ export async function createWaymark(config: Config, options: WaymarkOptions = {}
     },
   };
 }
+
+/** Applies pending migrations and closes the store (`waymark migrate`). */
+export async function migrateDatabase(config: Config): Promise<string[]> {
+  const store = await openStore({ url: config.databaseUrl });
+  try {
+    return (await store.migrate()).applied;
+  } finally {
+    await store.close();
+  }
+}
