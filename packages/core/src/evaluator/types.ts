@@ -114,11 +114,29 @@ export interface RunState {
   /** What the last wait-for received (read by `last.*` paths). */
   last?: { event?: EventFact; outcome?: OutcomeFact; task?: TaskOutcomeFact } | undefined;
   /** Message keys sent per node, and the outcomes each got (outcome conditions). */
-  messages: Record<string, { key: string; outcomes: MessageOutcomeType[] }>;
+  messages: Record<
+    string,
+    {
+      key: string;
+      outcomes: MessageOutcomeType[];
+      /** Outcomes flagged `machine` (privacy proxies, scanners): kept apart, they satisfy no wait. */
+      machine?: MessageOutcomeType[] | undefined;
+      /** The latest reply to the message, for a reply wait reached after the reply came. */
+      reply?: ReplyFact | undefined;
+    }
+  >;
   /** Task keys per node. */
   tasks: Record<string, string>;
+  /** Task outcomes per node, for a task wait reached after the outcome came. */
+  taskOutcomes?: Record<string, TaskOutcomeFact> | undefined;
   /** Events seen while the run was active, kept only for names the definition refers to. */
-  seen: Array<{ name: string; at: number; properties: Record<string, unknown> }>;
+  seen: Array<{
+    /** The event's id, so a redelivered event is counted once. */
+    id?: string | undefined;
+    name: string;
+    at: number;
+    properties: Record<string, unknown>;
+  }>;
   exit?: ExitReason | undefined;
 }
 
