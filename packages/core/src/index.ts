@@ -16,3 +16,7 @@ export * from './time/window.ts';
 export * from './evaluator/rng.ts';
 export * from './evaluator/step.ts';
 export * from './evaluator/entry.ts';
+export * from './journey/validate.ts';
+export * from './journey/migrate.ts';
+export * from './journey/parse.ts';
+export * from './journey/template-text.ts';

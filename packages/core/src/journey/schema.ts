@@ -299,8 +299,11 @@ export const Policies = z.strictObject({
   reentry: Reentry.default({ mode: 'after_exit' }),
   /** Time zone for recipients without one of their own. */
   timezone: TimeZoneName.optional(),
-  /** Per-channel send windows; `default` applies to channels without their own. */
-  sendWindows: z.record(z.enum(['default', ...Channel.options]), SendWindow).optional(),
+  /**
+   * Per-channel send windows; `default` applies to channels without their own. Every key is
+   * optional (`partialRecord`: zod 4's `record` over an enum would require all six).
+   */
+  sendWindows: z.partialRecord(z.enum(['default', ...Channel.options]), SendWindow).optional(),
   frequencyCaps: z
     .array(
       z.strictObject({
