@@ -41,7 +41,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function benchIngest(url: string): Promise<number> {
-  const wm = await createWaymark(configFromEnv({}, { databaseUrl: url, role: 'api', writeKey: WRITE_KEY }));
+  const wm = await createWaymark(
+    configFromEnv({}, { databaseUrl: url, role: 'api', writeKey: WRITE_KEY }),
+  );
   const http = await startHttp(wm, { port: 0, host: '127.0.0.1' });
   const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
   const batches = Math.ceil(EVENTS / 100);
@@ -72,7 +74,12 @@ async function benchIngest(url: string): Promise<number> {
   return (batches * 100) / seconds;
 }
 
-async function seedRuns(url: string, count: number, dueAt: (i: number) => number, clock?: ManualClock) {
+async function seedRuns(
+  url: string,
+  count: number,
+  dueAt: (i: number) => number,
+  clock?: ManualClock,
+) {
   const wm = await createWaymark(configFromEnv({}, { databaseUrl: url, role: 'worker' }), {
     clock,
     sizes: { events: 2000, runs: 1000 },
@@ -81,7 +88,13 @@ async function seedRuns(url: string, count: number, dueAt: (i: number) => number
   for (let i = 0; i < count; i += 1000) {
     const calls = [];
     for (let j = i; j < Math.min(count, i + 1000); j += 1) {
-      calls.push(parseCall('track', { userId: `r${j}`, event: 'bench_start', properties: { due_at: dueAt(j) } }, ''));
+      calls.push(
+        parseCall(
+          'track',
+          { userId: `r${j}`, event: 'bench_start', properties: { due_at: dueAt(j) } },
+          '',
+        ),
+      );
     }
     await ingest(wm.deps, DEFAULT_WORKSPACE, calls);
   }
@@ -122,10 +135,18 @@ async function benchLateness(url: string): Promise<{ p50: number; p99: number; m
   await wm.worker.stop();
   for (let i = 0; i < LATE; i += 1) {
     if (i % 10 !== 0) continue; // sample every 10th run
-    const id = (await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [{ kind: 'userId', value: `r${i}` }])).get(`userId:r${i}`);
+    const id = (
+      await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [{ kind: 'userId', value: `r${i}` }])
+    ).get(`userId:r${i}`);
     if (!id) continue;
-    const run = (await wm.store.runs.listForProfile(DEFAULT_WORKSPACE, id)).find((r) => r.journeyId === 'late');
-    const woke = run ? (await wm.store.runs.trace(DEFAULT_WORKSPACE, run.id)).find((t) => t.what === 'woke' || t.node === 'mark') : undefined;
+    const run = (await wm.store.runs.listForProfile(DEFAULT_WORKSPACE, id)).find(
+      (r) => r.journeyId === 'late',
+    );
+    const woke = run
+      ? (await wm.store.runs.trace(DEFAULT_WORKSPACE, run.id)).find(
+          (t) => t.what === 'woke' || t.node === 'mark',
+        )
+      : undefined;
     if (woke) late.push(Math.max(0, woke.at - dueOf(i)));
   }
   await wm.close();

@@ -40,9 +40,13 @@ const ScriptStep = z
     /** Completes the profile's open task. */
     task: z.object({ outcome: z.string(), note: z.string().optional() }).optional(),
   })
-  .refine((s) => [s.track, s.identify, s.page, s.outcome, s.task].filter((x) => x !== undefined).length === 1, {
-    message: 'each step needs exactly one of track, identify, page, outcome, task',
-  })
+  .refine(
+    (s) =>
+      [s.track, s.identify, s.page, s.outcome, s.task].filter((x) => x !== undefined).length === 1,
+    {
+      message: 'each step needs exactly one of track, identify, page, outcome, task',
+    },
+  )
   .refine((s) => s.userId || s.anonymousId, { message: 'each step needs userId or anonymousId' });
 
 /** A simulation script. */
@@ -117,9 +121,15 @@ export async function simulate(journeyText: string, scriptText: string): Promise
   const script = parseScriptText(scriptText);
   const start = Date.parse(script.start);
   const clock = new ManualClock(start);
-  const wm = await createWaymark(configFromEnv({}, { databaseUrl: 'sqlite::memory:', role: 'worker', timezone: script.timezone }), {
-    clock,
-  });
+  const wm = await createWaymark(
+    configFromEnv(
+      {},
+      { databaseUrl: 'sqlite::memory:', role: 'worker', timezone: script.timezone },
+    ),
+    {
+      clock,
+    },
+  );
   try {
     const deps = wm.deps;
     const ws = DEFAULT_WORKSPACE;
@@ -131,7 +141,8 @@ export async function simulate(journeyText: string, scriptText: string): Promise
       if (s.at) at = Date.parse(s.at);
       else if (s.after) {
         const ms = parseDuration(s.after);
-        if (ms === null || ms < 0) fail(`events.steps.${i}.after`, 'expected a duration such as "2h" or "P1D"');
+        if (ms === null || ms < 0)
+          fail(`events.steps.${i}.after`, 'expected a duration such as "2h" or "P1D"');
         at = cursor + ms;
       }
       if (at < cursor) fail(`events.steps.${i}.at`, 'steps must be in time order');
@@ -156,21 +167,47 @@ export async function simulate(journeyText: string, scriptText: string): Promise
       await runUntil(at);
       const ref = step.userId ? `userId:${step.userId}` : `anonymousId:${step.anonymousId}`;
       refs.add(ref);
-      const base = { userId: step.userId, anonymousId: step.anonymousId, messageId: `sim-${index}`, timestamp: new Date(at).toISOString() };
+      const base = {
+        userId: step.userId,
+        anonymousId: step.anonymousId,
+        messageId: `sim-${index}`,
+        timestamp: new Date(at).toISOString(),
+      };
       if (step.outcome !== undefined || step.task !== undefined) {
         const profileId = await findProfileId(deps, ws, ref);
         if (step.task) {
-          const open = (await listTasks(deps, ws, { status: 'open', limit: 1000 })).filter((t) => t.profileId === profileId);
+          const open = (await listTasks(deps, ws, { status: 'open', limit: 1000 })).filter(
+            (t) => t.profileId === profileId,
+          );
           const task = open.at(-1);
-          if (!task) fail(`events.steps.${index}.task`, `${ref} has no open task at ${new Date(at).toISOString()}`);
-          await completeTask(deps, ws, { taskId: task.id, outcome: step.task.outcome, note: step.task.note });
+          if (!task)
+            fail(
+              `events.steps.${index}.task`,
+              `${ref} has no open task at ${new Date(at).toISOString()}`,
+            );
+          await completeTask(deps, ws, {
+            taskId: task.id,
+            outcome: step.task.outcome,
+            note: step.task.note,
+          });
         } else {
-          const sent = (await listOutbox(deps, ws, { limit: 1000, profile: profileId })).items.filter(
-            (m) => m.kind === 'message' && (!step.node || m.nodeId === step.node) && m.sentAt !== null,
+          const sent = (
+            await listOutbox(deps, ws, { limit: 1000, profile: profileId })
+          ).items.filter(
+            (m) =>
+              m.kind === 'message' && (!step.node || m.nodeId === step.node) && m.sentAt !== null,
           );
           const message = sent[0];
-          if (!message) fail(`events.steps.${index}.outcome`, `${ref} has no sent message${step.node ? ` from node ${step.node}` : ''} yet`);
-          await recordOutcome(deps, ws, { messageId: message.id, type: step.outcome as never, machine: step.machine });
+          if (!message)
+            fail(
+              `events.steps.${index}.outcome`,
+              `${ref} has no sent message${step.node ? ` from node ${step.node}` : ''} yet`,
+            );
+          await recordOutcome(deps, ws, {
+            messageId: message.id,
+            type: step.outcome as never,
+            machine: step.machine,
+          });
         }
       } else {
         const [type, extra]: [CallType, Record<string, unknown>] = step.track
@@ -189,7 +226,11 @@ export async function simulate(journeyText: string, scriptText: string): Promise
 }
 
 async function nextDue(wm: Awaited<ReturnType<typeof createWaymark>>): Promise<number | null> {
-  const times = await Promise.all([wm.store.runs.nextWake(), wm.store.triggerTimers.nextWake(), wm.store.messages.nextAvailable()]);
+  const times = await Promise.all([
+    wm.store.runs.nextWake(),
+    wm.store.triggerTimers.nextWake(),
+    wm.store.messages.nextAvailable(),
+  ]);
   const due = times.filter((t): t is number => t !== null);
   return due.length ? Math.min(...due) : null;
 }
@@ -198,17 +239,30 @@ function local(at: number, zone: string): string {
   return DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
 }
 
-async function profileReport(wm: Awaited<ReturnType<typeof createWaymark>>, ref: string): Promise<SimulationResult['profiles'][number]> {
+async function profileReport(
+  wm: Awaited<ReturnType<typeof createWaymark>>,
+  ref: string,
+): Promise<SimulationResult['profiles'][number]> {
   const deps = wm.deps;
   const ws = DEFAULT_WORKSPACE;
   const view = await getProfile(deps, ws, ref);
   const workspace = await wm.store.workspaces.get(ws);
-  const tz = typeof view.profile.traits.timezone === 'string' ? view.profile.traits.timezone : (workspace?.timezone ?? 'UTC');
+  const tz =
+    typeof view.profile.traits.timezone === 'string'
+      ? view.profile.traits.timezone
+      : (workspace?.timezone ?? 'UTC');
   const route: RouteLine[] = [];
   for (const run of [...view.runs].sort((a, b) => a.enteredAt - b.enteredAt)) {
     const { trace } = await runHistory(deps, ws, run.id);
     for (const t of trace) {
-      route.push({ at: t.at, local: local(t.at, tz), journey: `${run.journeyId} v${run.version}`, node: t.node, what: t.what, detail: t.detail });
+      route.push({
+        at: t.at,
+        local: local(t.at, tz),
+        journey: `${run.journeyId} v${run.version}`,
+        node: t.node,
+        what: t.what,
+        detail: t.detail,
+      });
     }
   }
   const outbox = await listOutbox(deps, ws, { limit: 10_000, profile: view.profile.id });
@@ -231,11 +285,14 @@ export function formatSimulation(result: SimulationResult): string {
   const out: string[] = [];
   for (const p of result.profiles) {
     out.push(`${p.ref} (${p.zone})`);
-    for (const line of p.route) out.push(`  ${line.local}  ${line.node ?? '-'}  ${line.what}: ${line.detail}`);
+    for (const line of p.route)
+      out.push(`  ${line.local}  ${line.node ?? '-'}  ${line.what}: ${line.detail}`);
     if (p.messages.length === 0) out.push('  messages: none');
     else out.push('  messages:');
     for (const m of p.messages) {
-      const text = String(m.content.subject ?? m.content.body ?? '').replace(/\s+/g, ' ').slice(0, 100);
+      const text = String(m.content.subject ?? m.content.body ?? '')
+        .replace(/\s+/g, ' ')
+        .slice(0, 100);
       out.push(`    ${m.local}  ${m.channel} to ${m.to ?? '(nobody)'} [${m.status}] ${text}`);
     }
     out.push('');

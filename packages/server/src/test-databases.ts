@@ -33,7 +33,10 @@ export function testDatabases(): TestDatabaseKind[] {
       name: 'sqlite',
       async create() {
         const dir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
-        return { url: `sqlite:${join(dir, 'waymark.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+        return {
+          url: `sqlite:${join(dir, 'waymark.db')}`,
+          drop: async () => rmSync(dir, { recursive: true, force: true }),
+        };
       },
     },
   ];
@@ -49,7 +52,11 @@ export function testDatabases(): TestDatabaseKind[] {
         return {
           url: u.toString(),
           drop: async () => {
-            execFileSync('psql', [adminUrl(base), '-qtAc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+            execFileSync('psql', [
+              adminUrl(base),
+              '-qtAc',
+              `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+            ]);
           },
         };
       },

@@ -36,12 +36,21 @@ export interface WaymarkOptions {
 }
 
 /** Opens storage (migrating it), wires the engine, and ensures the default workspace. */
-export async function createWaymark(config: Config, options: WaymarkOptions = {}): Promise<Waymark> {
+export async function createWaymark(
+  config: Config,
+  options: WaymarkOptions = {},
+): Promise<Waymark> {
   const store = await openStore({ url: config.databaseUrl });
   await store.migrate();
   const clock = options.clock ?? systemClock;
   const definitions = new DefinitionCache();
-  const engine = new Phases({ store, clock, definitions, channels: options.channels ?? channelRegistry(), sizes: options.sizes });
+  const engine = new Phases({
+    store,
+    clock,
+    definitions,
+    channels: options.channels ?? channelRegistry(),
+    sizes: options.sizes,
+  });
   const worker = new Worker({
     phases: engine,
     leases: store.leases,

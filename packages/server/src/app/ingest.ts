@@ -28,7 +28,11 @@ const IDENTITY_TRAITS: Array<[IdentityKind, string]> = [
 ];
 
 /** Stores calls for a workspace; returns how many were new and how many were repeats. */
-export async function ingest(deps: AppDeps, workspaceId: string, calls: SegmentCall[]): Promise<IngestResult> {
+export async function ingest(
+  deps: AppDeps,
+  workspaceId: string,
+  calls: SegmentCall[],
+): Promise<IngestResult> {
   const receivedAt = deps.clock.now();
   const result = await deps.store.transaction(async (tx) => {
     const session = new IdentitySession(tx, workspaceId, receivedAt);
@@ -84,7 +88,11 @@ class IdentitySession {
     for (const c of calls) {
       if (c.userId) wanted.push({ kind: 'userId', value: c.userId });
       if (c.anonymousId) wanted.push({ kind: 'anonymousId', value: c.anonymousId });
-      if (c.previousId) wanted.push({ kind: 'userId', value: c.previousId }, { kind: 'anonymousId', value: c.previousId });
+      if (c.previousId)
+        wanted.push(
+          { kind: 'userId', value: c.previousId },
+          { kind: 'anonymousId', value: c.previousId },
+        );
     }
     const found = await this.#tx.profiles.resolve(this.#ws, wanted);
     for (const [k, id] of found) this.#ids.set(k as Key, id);
@@ -95,7 +103,9 @@ class IdentitySession {
 
   async profileFor(call: SegmentCall): Promise<string> {
     const byUser = call.userId ? this.#ids.get(key('userId', call.userId)) : undefined;
-    const byAnon = call.anonymousId ? this.#ids.get(key('anonymousId', call.anonymousId)) : undefined;
+    const byAnon = call.anonymousId
+      ? this.#ids.get(key('anonymousId', call.anonymousId))
+      : undefined;
     let profileId = byUser ?? byAnon;
     if (byUser && byAnon && byUser !== byAnon && !this.#known.has(byAnon)) {
       await this.merge(byAnon, byUser);
@@ -103,7 +113,8 @@ class IdentitySession {
     }
     if (call.type === 'alias' && call.previousId && call.userId) {
       const previous =
-        this.#ids.get(key('userId', call.previousId)) ?? this.#ids.get(key('anonymousId', call.previousId));
+        this.#ids.get(key('userId', call.previousId)) ??
+        this.#ids.get(key('anonymousId', call.previousId));
       if (previous && profileId && previous !== profileId) await this.merge(previous, profileId);
       profileId ??= previous;
     }
@@ -121,7 +132,8 @@ class IdentitySession {
     this.#dirty.add(profileId);
     for (const [kind, trait] of IDENTITY_TRAITS) {
       const v = traits[trait];
-      if (typeof v === 'string' && v.trim()) this.link(kind, kind === 'email' ? v.trim().toLowerCase() : v.trim(), profileId);
+      if (typeof v === 'string' && v.trim())
+        this.link(kind, kind === 'email' ? v.trim().toLowerCase() : v.trim(), profileId);
     }
   }
 

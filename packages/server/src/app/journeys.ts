@@ -26,18 +26,30 @@ function invalid(issues: ValidationIssue[]): AppError {
 
 /** Validates a journey given as text (YAML/JSON) or as an object; throws `invalid_journey`. */
 export function checkJourney(input: string | unknown, format?: 'yaml' | 'json'): JourneyDefinition {
-  const result = typeof input === 'string' ? loadJourney(input, { format }) : validateJourney(input);
+  const result =
+    typeof input === 'string' ? loadJourney(input, { format }) : validateJourney(input);
   if (!result.ok) throw invalid(result.issues);
   return result.definition;
 }
 
 /** Stores a definition as the journey's next version (creating the journey); returns it. */
-export async function saveJourney(deps: AppDeps, workspaceId: string, definition: JourneyDefinition): Promise<JourneyVersionRow> {
+export async function saveJourney(
+  deps: AppDeps,
+  workspaceId: string,
+  definition: JourneyDefinition,
+): Promise<JourneyVersionRow> {
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const existing = await tx.journeys.get(workspaceId, definition.id);
     const version = (existing?.latestVersion ?? 0) + 1;
-    const row: JourneyVersionRow = { workspaceId, journeyId: definition.id, version, definition, createdAt: now, publishedAt: null };
+    const row: JourneyVersionRow = {
+      workspaceId,
+      journeyId: definition.id,
+      version,
+      definition,
+      createdAt: now,
+      publishedAt: null,
+    };
     await tx.journeys.upsert({
       workspaceId,
       id: definition.id,
@@ -68,22 +80,34 @@ export async function publishJourney(
   const now = deps.clock.now();
   const row = await deps.store.transaction(async (tx) => {
     const journey = await tx.journeys.get(workspaceId, journeyId);
-    if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`, [{ path: 'journeyId', message: 'no such journey' }]);
+    if (!journey)
+      throw new AppError('not_found', `journey ${journeyId} not found`, [
+        { path: 'journeyId', message: 'no such journey' },
+      ]);
     const v = version ?? journey.latestVersion;
     const versionRow = await tx.journeys.getVersion(workspaceId, journeyId, v);
-    if (!versionRow) throw new AppError('not_found', `journey ${journeyId} has no version ${v}`, [{ path: 'version', message: 'no such version' }]);
+    if (!versionRow)
+      throw new AppError('not_found', `journey ${journeyId} has no version ${v}`, [
+        { path: 'version', message: 'no such version' },
+      ]);
     const trigger = versionRow.definition.trigger;
     const updated: JourneyRow = {
       ...journey,
       name: versionRow.definition.name,
       publishedVersion: v,
       triggerType: trigger.type,
-      triggerEvent: trigger.type === 'event' ? trigger.event : trigger.type === 'date' ? (trigger.event ?? null) : null,
+      triggerEvent:
+        trigger.type === 'event'
+          ? trigger.event
+          : trigger.type === 'date'
+            ? (trigger.event ?? null)
+            : null,
       status: 'live',
       updatedAt: now,
     };
     await tx.journeys.upsert(updated);
-    if (versionRow.publishedAt === null) await tx.journeys.markPublished(workspaceId, journeyId, v, now);
+    if (versionRow.publishedAt === null)
+      await tx.journeys.markPublished(workspaceId, journeyId, v, now);
     if (trigger.type === 'broadcast' && journey.publishedVersion !== v) {
       await tx.triggerTimers.upsert([
         {
@@ -110,8 +134,16 @@ export async function applyJourney(
 ): Promise<{ journey: JourneyRow; version: number; changed: boolean }> {
   const existing = await deps.store.journeys.get(workspaceId, definition.id);
   if (existing?.publishedVersion) {
-    const published = await deps.store.journeys.getVersion(workspaceId, definition.id, existing.publishedVersion);
-    if (published && JSON.stringify(published.definition) === JSON.stringify(definition) && existing.status === 'live') {
+    const published = await deps.store.journeys.getVersion(
+      workspaceId,
+      definition.id,
+      existing.publishedVersion,
+    );
+    if (
+      published &&
+      JSON.stringify(published.definition) === JSON.stringify(definition) &&
+      existing.status === 'live'
+    ) {
       return { journey: existing, version: existing.publishedVersion, changed: false };
     }
   }
@@ -121,14 +153,27 @@ export async function applyJourney(
 }
 
 /** A journey with its versions and the definition of the published (else latest) version. */
-export async function getJourney(deps: AppDeps, workspaceId: string, journeyId: string): Promise<JourneyView> {
+export async function getJourney(
+  deps: AppDeps,
+  workspaceId: string,
+  journeyId: string,
+): Promise<JourneyView> {
   const journey = await deps.store.journeys.get(workspaceId, journeyId);
-  if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`, [{ path: 'journeyId', message: 'no such journey' }]);
+  if (!journey)
+    throw new AppError('not_found', `journey ${journeyId} not found`, [
+      { path: 'journeyId', message: 'no such journey' },
+    ]);
   const versions = await deps.store.journeys.listVersions(workspaceId, journeyId);
-  const shown = versions.find((v) => v.version === (journey.publishedVersion ?? journey.latestVersion));
+  const shown = versions.find(
+    (v) => v.version === (journey.publishedVersion ?? journey.latestVersion),
+  );
   return {
     journey,
-    versions: versions.map(({ version, createdAt, publishedAt }) => ({ version, createdAt, publishedAt })),
+    versions: versions.map(({ version, createdAt, publishedAt }) => ({
+      version,
+      createdAt,
+      publishedAt,
+    })),
     definition: shown?.definition ?? null,
   };
 }

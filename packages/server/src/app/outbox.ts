@@ -8,10 +8,22 @@ import { findProfileId } from './profiles.ts';
 export async function listOutbox(
   deps: AppDeps,
   workspaceId: string,
-  opts: { limit: number; cursor?: string | undefined; channel?: string | undefined; profile?: string | undefined; runId?: string | undefined },
+  opts: {
+    limit: number;
+    cursor?: string | undefined;
+    channel?: string | undefined;
+    profile?: string | undefined;
+    runId?: string | undefined;
+  },
 ): Promise<Page<MessageRow>> {
   const profileId = opts.profile ? await findProfileId(deps, workspaceId, opts.profile) : undefined;
-  return deps.store.messages.list(workspaceId, { limit: opts.limit, cursor: opts.cursor, channel: opts.channel, profileId, runId: opts.runId });
+  return deps.store.messages.list(workspaceId, {
+    limit: opts.limit,
+    cursor: opts.cursor,
+    channel: opts.channel,
+    profileId,
+    runId: opts.runId,
+  });
 }
 
 /** Enrols a profile (by id or identity) into a live journey. */
@@ -21,8 +33,16 @@ export async function enrol(
   a: { journeyId: string; profile: string; data?: Record<string, unknown> | undefined },
 ): Promise<RunRow> {
   const profileId = await findProfileId(deps, workspaceId, a.profile);
-  const result = await deps.engine.enrol({ workspaceId, journeyId: a.journeyId, profileId, data: a.data });
-  if ('skipped' in result) throw new AppError('conflict', `not enrolled: ${result.skipped}`, [{ path: 'profile', message: result.skipped }]);
+  const result = await deps.engine.enrol({
+    workspaceId,
+    journeyId: a.journeyId,
+    profileId,
+    data: a.data,
+  });
+  if ('skipped' in result)
+    throw new AppError('conflict', `not enrolled: ${result.skipped}`, [
+      { path: 'profile', message: result.skipped },
+    ]);
   deps.notify('runs');
   return result;
 }
@@ -49,11 +69,23 @@ export async function changeList(
 export async function recordOutcome(
   deps: AppDeps,
   workspaceId: string,
-  a: { messageId: string; type: Parameters<AppDeps['engine']['outcome']>[0]['outcome']['type']; machine?: boolean; data?: Record<string, unknown> },
+  a: {
+    messageId: string;
+    type: Parameters<AppDeps['engine']['outcome']>[0]['outcome']['type'];
+    machine?: boolean;
+    data?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const message = await deps.store.messages.get(workspaceId, a.messageId);
-  if (!message) throw new AppError('not_found', `no message ${a.messageId}`, [{ path: 'messageId', message: 'no such message' }]);
-  await deps.engine.outcome({ workspaceId, messageId: a.messageId, outcome: { type: a.type, at: deps.clock.now(), machine: a.machine, data: a.data } });
+  if (!message)
+    throw new AppError('not_found', `no message ${a.messageId}`, [
+      { path: 'messageId', message: 'no such message' },
+    ]);
+  await deps.engine.outcome({
+    workspaceId,
+    messageId: a.messageId,
+    outcome: { type: a.type, at: deps.clock.now(), machine: a.machine, data: a.data },
+  });
 }
 
 /** Tasks for staff, by team and status. */
@@ -74,9 +106,20 @@ export async function completeTask(
   const now = deps.clock.now();
   const task = await deps.store.transaction(async (tx) => {
     const t = await tx.tasks.get(workspaceId, a.taskId);
-    if (!t) throw new AppError('not_found', `no task ${a.taskId}`, [{ path: 'taskId', message: 'no such task' }]);
-    if (t.status === 'done') throw new AppError('conflict', `task ${a.taskId} is already done (${t.outcome})`);
-    const patch = { status: 'done' as const, outcome: a.outcome, note: a.note ?? null, assignee: a.by ?? t.assignee, completedAt: now, updatedAt: now };
+    if (!t)
+      throw new AppError('not_found', `no task ${a.taskId}`, [
+        { path: 'taskId', message: 'no such task' },
+      ]);
+    if (t.status === 'done')
+      throw new AppError('conflict', `task ${a.taskId} is already done (${t.outcome})`);
+    const patch = {
+      status: 'done' as const,
+      outcome: a.outcome,
+      note: a.note ?? null,
+      assignee: a.by ?? t.assignee,
+      completedAt: now,
+      updatedAt: now,
+    };
     await tx.tasks.update(workspaceId, t.id, patch);
     return { ...t, ...patch };
   });

@@ -1,7 +1,14 @@
 /** Profiles as an operator sees them: traits, identities, events, and where each run is and why. */
 import { describeAwaiting } from '@waymark/core';
 import { AppError } from '../errors.ts';
-import type { EventRow, IdentityKind, IdentityRow, ProfileRow, RunRow, RunTraceRow } from '../storage/store.ts';
+import type {
+  EventRow,
+  IdentityKind,
+  IdentityRow,
+  ProfileRow,
+  RunRow,
+  RunTraceRow,
+} from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A run with a sentence saying where it is and why. */
@@ -20,7 +27,11 @@ export interface ProfileView {
 }
 
 /** Finds a profile by its id or by an identity (`userId:u1`, `email:a@b.c`, `anonymousId:…`). */
-export async function findProfileId(deps: AppDeps, workspaceId: string, ref: string): Promise<string> {
+export async function findProfileId(
+  deps: AppDeps,
+  workspaceId: string,
+  ref: string,
+): Promise<string> {
   const m = /^(userId|anonymousId|email|phone):(.+)$/.exec(ref);
   if (m) {
     const kind = m[1] as IdentityKind;
@@ -31,10 +42,18 @@ export async function findProfileId(deps: AppDeps, workspaceId: string, ref: str
   } else {
     const p = await deps.store.profiles.get(workspaceId, ref);
     if (p) return p.mergedInto ?? p.id;
-    const byUser = (await deps.store.profiles.resolve(workspaceId, [{ kind: 'userId', value: ref }])).get(`userId:${ref}`);
+    const byUser = (
+      await deps.store.profiles.resolve(workspaceId, [{ kind: 'userId', value: ref }])
+    ).get(`userId:${ref}`);
     if (byUser) return byUser;
   }
-  throw new AppError('not_found', `no profile ${ref}`, [{ path: 'profile', message: 'no such profile', hint: 'use a profile id, a userId, or kind:value such as email:ana@example.com' }]);
+  throw new AppError('not_found', `no profile ${ref}`, [
+    {
+      path: 'profile',
+      message: 'no such profile',
+      hint: 'use a profile id, a userId, or kind:value such as email:ana@example.com',
+    },
+  ]);
 }
 
 /** Describes where a run is and why, in the recipient's zone. */
@@ -66,7 +85,11 @@ function describeExit(run: RunRow): string {
 }
 
 /** A profile with everything an operator wants to see first. */
-export async function getProfile(deps: AppDeps, workspaceId: string, ref: string): Promise<ProfileView> {
+export async function getProfile(
+  deps: AppDeps,
+  workspaceId: string,
+  ref: string,
+): Promise<ProfileView> {
   const id = await findProfileId(deps, workspaceId, ref);
   const profile = await deps.store.profiles.get(workspaceId, id);
   if (!profile) throw new AppError('not_found', `no profile ${ref}`);
@@ -76,7 +99,8 @@ export async function getProfile(deps: AppDeps, workspaceId: string, ref: string
     deps.store.runs.listForProfile(workspaceId, id),
     deps.store.workspaces.get(workspaceId),
   ]);
-  const tz = typeof profile.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
+  const tz =
+    typeof profile.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
   return { profile, identities, lists: lists.get(id) ?? [], runs: runs.map((r) => runView(r, tz)) };
 }
 
@@ -92,7 +116,11 @@ export async function profileEvents(
 }
 
 /** A run's history. */
-export async function runHistory(deps: AppDeps, workspaceId: string, runId: string): Promise<{ run: RunView; trace: RunTraceRow[] }> {
+export async function runHistory(
+  deps: AppDeps,
+  workspaceId: string,
+  runId: string,
+): Promise<{ run: RunView; trace: RunTraceRow[] }> {
   const run = await deps.store.runs.get(workspaceId, runId);
   if (!run) throw new AppError('not_found', `no run ${runId}`);
   const [trace, profile, ws] = await Promise.all([
@@ -100,11 +128,18 @@ export async function runHistory(deps: AppDeps, workspaceId: string, runId: stri
     deps.store.profiles.get(workspaceId, run.profileId),
     deps.store.workspaces.get(workspaceId),
   ]);
-  const tz = typeof profile?.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
+  const tz =
+    typeof profile?.traits.timezone === 'string'
+      ? profile.traits.timezone
+      : (ws?.timezone ?? 'UTC');
   return { run: runView(run, tz), trace };
 }
 
 /** Profiles of a workspace, a page at a time. */
-export async function listProfiles(deps: AppDeps, workspaceId: string, opts: { limit: number; cursor?: string | undefined }) {
+export async function listProfiles(
+  deps: AppDeps,
+  workspaceId: string,
+  opts: { limit: number; cursor?: string | undefined },
+) {
   return deps.store.profiles.list(workspaceId, opts);
 }

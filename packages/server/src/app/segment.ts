@@ -16,7 +16,11 @@ export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alia
 export type CallType = (typeof CALL_TYPES)[number];
 
 const Id = z.union([z.string().min(1).max(512), z.number().transform(String)]);
-const Time = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true }), z.iso.date()]);
+const Time = z.union([
+  z.iso.datetime({ offset: true }),
+  z.iso.datetime({ local: true }),
+  z.iso.date(),
+]);
 const Obj = z.record(z.string(), z.unknown());
 
 const Common = {
@@ -33,7 +37,12 @@ const Common = {
 const CallSchemas = {
   identify: z.object({ ...Common, traits: Obj.optional() }),
   track: z.object({ ...Common, event: z.string().min(1).max(512), properties: Obj.optional() }),
-  page: z.object({ ...Common, name: z.string().optional(), category: z.string().optional(), properties: Obj.optional() }),
+  page: z.object({
+    ...Common,
+    name: z.string().optional(),
+    category: z.string().optional(),
+    properties: Obj.optional(),
+  }),
   screen: z.object({ ...Common, name: z.string().optional(), properties: Obj.optional() }),
   group: z.object({ ...Common, groupId: Id, traits: Obj.optional() }),
   alias: z.object({ ...Common, previousId: Id, userId: Id }),
@@ -68,7 +77,11 @@ export function parseCall(type: CallType, raw: unknown, path: string): SegmentCa
       path: issuePath(path, i.path),
       message: i.message,
     }));
-    throw new AppError('invalid_input', `invalid ${type} call: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new AppError(
+      'invalid_input',
+      `invalid ${type} call: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   const c = parsed.data as z.infer<(typeof CallSchemas)['track']> &
     Partial<z.infer<(typeof CallSchemas)['page']>> &
@@ -114,7 +127,13 @@ export function checkCallSize(raw: unknown, path: string): void {
     throw new AppError(
       'payload_too_large',
       `${path || 'body'} is ${size} bytes; Segment's limit is 32 KB (32768 bytes) a call`,
-      [{ path: path || 'body', message: `${size} bytes exceeds 32768`, hint: 'send less data in properties or traits' }],
+      [
+        {
+          path: path || 'body',
+          message: `${size} bytes exceeds 32768`,
+          hint: 'send less data in properties or traits',
+        },
+      ],
     );
   }
 }
@@ -122,25 +141,46 @@ export function checkCallSize(raw: unknown, path: string): void {
 /** Parses a `/v1/batch` body: every call is checked; the first problem rejects the batch. */
 export function parseBatch(body: unknown, rawBytes: number): SegmentCall[] {
   if (rawBytes > MAX_BATCH_BYTES) {
-    throw new AppError('payload_too_large', `batch is ${rawBytes} bytes; Segment's limit is 500 KB (512000 bytes) a batch`, [
-      { path: 'batch', message: `${rawBytes} bytes exceeds 512000`, hint: 'send smaller batches' },
-    ]);
+    throw new AppError(
+      'payload_too_large',
+      `batch is ${rawBytes} bytes; Segment's limit is 500 KB (512000 bytes) a batch`,
+      [
+        {
+          path: 'batch',
+          message: `${rawBytes} bytes exceeds 512000`,
+          hint: 'send smaller batches',
+        },
+      ],
+    );
   }
   const envelope = z
-    .object({ batch: z.array(z.unknown()).min(1), sentAt: Time.optional(), context: Obj.optional() })
+    .object({
+      batch: z.array(z.unknown()).min(1),
+      sentAt: Time.optional(),
+      context: Obj.optional(),
+    })
     .safeParse(body);
   if (!envelope.success) {
-    const details = envelope.error.issues.map((i) => ({ path: issuePath('', i.path) || 'body', message: i.message }));
-    throw new AppError('invalid_input', `invalid batch: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    const details = envelope.error.issues.map((i) => ({
+      path: issuePath('', i.path) || 'body',
+      message: i.message,
+    }));
+    throw new AppError(
+      'invalid_input',
+      `invalid batch: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return envelope.data.batch.map((raw, i) => {
     const path = `batch.${i}`;
     checkCallSize(raw, path);
     const type = (raw as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !(CALL_TYPES as readonly string[]).includes(type)) {
-      throw new AppError('invalid_input', `${path}.type: expected one of ${CALL_TYPES.join(', ')}`, [
-        { path: `${path}.type`, message: `expected one of ${CALL_TYPES.join(', ')}` },
-      ]);
+      throw new AppError(
+        'invalid_input',
+        `${path}.type: expected one of ${CALL_TYPES.join(', ')}`,
+        [{ path: `${path}.type`, message: `expected one of ${CALL_TYPES.join(', ')}` }],
+      );
     }
     const call = parseCall(type as CallType, raw, path);
     return {
@@ -155,7 +195,10 @@ export function parseBatch(body: unknown, rawBytes: number): SegmentCall[] {
  * Segment's clock-skew correction: `timestamp = receivedAt - (sentAt - timestamp)` when the client
  * sent `sentAt`; else the call's own timestamp; else the time it was received.
  */
-export function correctedTimestamp(call: Pick<SegmentCall, 'timestamp' | 'sentAt'>, receivedAt: number): number {
+export function correctedTimestamp(
+  call: Pick<SegmentCall, 'timestamp' | 'sentAt'>,
+  receivedAt: number,
+): number {
   const ts = call.timestamp ? Date.parse(call.timestamp) : NaN;
   if (Number.isNaN(ts)) return receivedAt;
   const sent = call.sentAt ? Date.parse(call.sentAt) : NaN;

@@ -20,7 +20,11 @@ export interface GeneratedKeys {
  */
 export async function ensureDefaultWorkspace(
   deps: AppDeps,
-  opts: { writeKey?: string | undefined; adminToken?: string | undefined; timezone?: string | undefined },
+  opts: {
+    writeKey?: string | undefined;
+    adminToken?: string | undefined;
+    timezone?: string | undefined;
+  },
 ): Promise<GeneratedKeys> {
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
@@ -33,17 +37,30 @@ export async function ensureDefaultWorkspace(
       });
     }
     const generated: GeneratedKeys = {};
-    const ensure = async (kind: KeyKind, configured: string | undefined): Promise<string | undefined> => {
+    const ensure = async (
+      kind: KeyKind,
+      configured: string | undefined,
+    ): Promise<string | undefined> => {
       if (configured) {
         const hash = sha256(configured);
         if ((await tx.workspaces.findByKey(kind, hash)) === null) {
-          await tx.workspaces.addKey({ workspaceId: DEFAULT_WORKSPACE, kind, hash, createdAt: now });
+          await tx.workspaces.addKey({
+            workspaceId: DEFAULT_WORKSPACE,
+            kind,
+            hash,
+            createdAt: now,
+          });
         }
         return undefined;
       }
       if ((await tx.workspaces.countKeys(DEFAULT_WORKSPACE, kind)) > 0) return undefined;
       const secret = newSecret(kind === 'write' ? 'wk_' : 'wa_');
-      await tx.workspaces.addKey({ workspaceId: DEFAULT_WORKSPACE, kind, hash: sha256(secret), createdAt: now });
+      await tx.workspaces.addKey({
+        workspaceId: DEFAULT_WORKSPACE,
+        kind,
+        hash: sha256(secret),
+        createdAt: now,
+      });
       return secret;
     };
     const writeKey = await ensure('write', opts.writeKey);
@@ -55,11 +72,24 @@ export async function ensureDefaultWorkspace(
 }
 
 /** The workspace a key belongs to; throws `unauthorized` when none. */
-export async function authenticate(deps: AppDeps, kind: KeyKind, secret: string | undefined): Promise<string> {
+export async function authenticate(
+  deps: AppDeps,
+  kind: KeyKind,
+  secret: string | undefined,
+): Promise<string> {
   if (!secret) {
-    throw new AppError('unauthorized', kind === 'write' ? 'missing write key (HTTP Basic user name)' : 'missing admin token (Authorization: Bearer)');
+    throw new AppError(
+      'unauthorized',
+      kind === 'write'
+        ? 'missing write key (HTTP Basic user name)'
+        : 'missing admin token (Authorization: Bearer)',
+    );
   }
   const workspaceId = await deps.store.workspaces.findByKey(kind, sha256(secret));
-  if (!workspaceId) throw new AppError('unauthorized', kind === 'write' ? 'unknown write key' : 'unknown admin token');
+  if (!workspaceId)
+    throw new AppError(
+      'unauthorized',
+      kind === 'write' ? 'unknown write key' : 'unknown admin token',
+    );
   return workspaceId;
 }

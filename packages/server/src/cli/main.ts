@@ -18,7 +18,10 @@ function readInput(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new AppError('invalid_input', `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new AppError(
+      'invalid_input',
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 
@@ -37,19 +40,32 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
     .option('--port <port>', 'HTTP port (default: PORT or 3000)')
     .action(async (opts: { role: string; port?: string }) => {
       if (!['api', 'worker', 'all'].includes(opts.role)) {
-        throw new AppError('invalid_input', `--role must be api, worker or all (got "${opts.role}")`);
+        throw new AppError(
+          'invalid_input',
+          `--role must be api, worker or all (got "${opts.role}")`,
+        );
       }
       const role = opts.role as Role;
-      const config = configFromEnv(process.env, { role, ...(opts.port ? { port: Number(opts.port) } : {}) });
-      const wm = await createWaymark(config, { onError: (err) => console.error('worker error:', err) });
+      const config = configFromEnv(process.env, {
+        role,
+        ...(opts.port ? { port: Number(opts.port) } : {}),
+      });
+      const wm = await createWaymark(config, {
+        onError: (err) => console.error('worker error:', err),
+      });
       if (wm.generatedKeys.writeKey || wm.generatedKeys.adminToken) {
-        out('First start: keys of the default workspace (shown once; set WAYMARK_WRITE_KEY / WAYMARK_ADMIN_TOKEN to choose your own):\n');
+        out(
+          'First start: keys of the default workspace (shown once; set WAYMARK_WRITE_KEY / WAYMARK_ADMIN_TOKEN to choose your own):\n',
+        );
         if (wm.generatedKeys.writeKey) out(`  write key:   ${wm.generatedKeys.writeKey}\n`);
         if (wm.generatedKeys.adminToken) out(`  admin token: ${wm.generatedKeys.adminToken}\n`);
       }
-      const http = role === 'worker' ? null : await startHttp(wm, { port: config.port, host: config.host });
+      const http =
+        role === 'worker' ? null : await startHttp(wm, { port: config.port, host: config.host });
       if (role !== 'api') wm.worker.start();
-      out(`Waymark ${role === 'worker' ? 'worker running' : `listening on ${http?.address}`} (store: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : config.databaseUrl})\n`);
+      out(
+        `Waymark ${role === 'worker' ? 'worker running' : `listening on ${http?.address}`} (store: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : config.databaseUrl})\n`,
+      );
       let stopping = false;
       const shutdown = async (signal: string): Promise<void> => {
         if (stopping) return;
@@ -80,12 +96,15 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
       const result = loadJourney(readInput(file, 'journey'), { format: formatOf(file) });
       if (!result.ok) {
         out(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n`);
-        for (const i of result.issues) out(`  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ''} [${i.code}]\n`);
+        for (const i of result.issues)
+          out(`  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ''} [${i.code}]\n`);
         process.exitCode = 1;
         return;
       }
       for (const w of result.warnings) out(`  warning ${w.path}: ${w.message} [${w.code}]\n`);
-      out(`${file}: valid (journey ${result.definition.id}, ${Object.keys(result.definition.nodes).length} nodes)\n`);
+      out(
+        `${file}: valid (journey ${result.definition.id}, ${Object.keys(result.definition.nodes).length} nodes)\n`,
+      );
     });
   journeys
     .command('apply <file>')
@@ -95,7 +114,11 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
       const wm = await createWaymark(configFromEnv(process.env, { role: 'api' }));
       try {
         const r = await applyJourney(wm.deps, DEFAULT_WORKSPACE, definition);
-        out(r.changed ? `published ${definition.id} version ${r.version}\n` : `${definition.id} is unchanged (version ${r.version})\n`);
+        out(
+          r.changed
+            ? `published ${definition.id} version ${r.version}\n`
+            : `${definition.id} is unchanged (version ${r.version})\n`,
+        );
       } finally {
         await wm.close();
       }
@@ -107,7 +130,10 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
     .requiredOption('--events <file>', 'YAML/JSON script: start, timezone, steps[]')
     .option('--json', 'print JSON')
     .action(async (journey: string, opts: { events: string; json?: boolean }) => {
-      const result = await simulate(readInput(journey, 'journey'), readInput(opts.events, 'events'));
+      const result = await simulate(
+        readInput(journey, 'journey'),
+        readInput(opts.events, 'events'),
+      );
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
     });
 
@@ -123,10 +149,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof AppError) {
       process.stderr.write(`error: ${err.message}\n`);
-      for (const d of err.details) process.stderr.write(`  ${d.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}\n`);
+      for (const d of err.details)
+        process.stderr.write(`  ${d.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}\n`);
       return 1;
     }
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 1;
   }
 }

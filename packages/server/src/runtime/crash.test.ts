@@ -31,7 +31,9 @@ templates:
 `;
 
 function startWorker(url: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', child, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', child, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 async function counts(wm: Waymark): Promise<{ sent: number; attempts: number[]; rows: number }> {
@@ -51,7 +53,11 @@ async function counts(wm: Waymark): Promise<{ sent: number; attempts: number[]; 
   return { sent, attempts, rows };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -61,45 +67,75 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 for (const db of testDatabases()) {
   describe(`worker killed with SIGKILL mid-batch (${db.name})`, () => {
-    it('continues every run after restart and processes no outbox row twice', { timeout: 120_000 }, async () => {
-      const database = await db.create();
-      const wm = await createWaymark(configFromEnv({}, { databaseUrl: database.url, role: 'api' }));
-      try {
-        await applyJourney(wm.deps, DEFAULT_WORKSPACE, checkJourney(journey));
-        const calls = [];
-        for (let i = 0; i < PROFILES; i += 1) {
-          calls.push(parseCall('identify', { userId: `u${i}`, traits: { name: `User ${i}`, email: `u${i}@example.com` } }, ''));
-          calls.push(parseCall('track', { userId: `u${i}`, event: 'signed_up', messageId: `signup-${i}` }, ''));
-        }
-        for (let i = 0; i < calls.length; i += 500) await ingest(wm.deps, DEFAULT_WORKSPACE, calls.slice(i, i + 500));
-
-        const first = startWorker(database.url);
-        await until('some messages', async () => (await counts(wm)).sent >= PROFILES / 3, 60_000);
-        first.kill('SIGKILL');
-        await once(first, 'exit');
-        const atKill = await counts(wm);
-        assert.ok(atKill.sent < PROFILES * 2, 'the kill must land before the work is done');
-
-        const second = startWorker(database.url);
+    it(
+      'continues every run after restart and processes no outbox row twice',
+      { timeout: 120_000 },
+      async () => {
+        const database = await db.create();
+        const wm = await createWaymark(
+          configFromEnv({}, { databaseUrl: database.url, role: 'api' }),
+        );
         try {
-          await until('every run to finish', async () => (await counts(wm)).sent === PROFILES * 2, 90_000);
+          await applyJourney(wm.deps, DEFAULT_WORKSPACE, checkJourney(journey));
+          const calls = [];
+          for (let i = 0; i < PROFILES; i += 1) {
+            calls.push(
+              parseCall(
+                'identify',
+                { userId: `u${i}`, traits: { name: `User ${i}`, email: `u${i}@example.com` } },
+                '',
+              ),
+            );
+            calls.push(
+              parseCall(
+                'track',
+                { userId: `u${i}`, event: 'signed_up', messageId: `signup-${i}` },
+                '',
+              ),
+            );
+          }
+          for (let i = 0; i < calls.length; i += 500)
+            await ingest(wm.deps, DEFAULT_WORKSPACE, calls.slice(i, i + 500));
+
+          const first = startWorker(database.url);
+          await until('some messages', async () => (await counts(wm)).sent >= PROFILES / 3, 60_000);
+          first.kill('SIGKILL');
+          await once(first, 'exit');
+          const atKill = await counts(wm);
+          assert.ok(atKill.sent < PROFILES * 2, 'the kill must land before the work is done');
+
+          const second = startWorker(database.url);
+          try {
+            await until(
+              'every run to finish',
+              async () => (await counts(wm)).sent === PROFILES * 2,
+              90_000,
+            );
+          } finally {
+            second.kill('SIGTERM');
+            await once(second, 'exit');
+          }
+          const after = await counts(wm);
+          assert.equal(after.rows, PROFILES * 2, 'one outbox row per send, none duplicated');
+          assert.ok(
+            after.attempts.every((a) => a === 1),
+            'every outbox row was processed exactly once',
+          );
+          for (let i = 0; i < PROFILES; i += 97) {
+            const id = (
+              await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [
+                { kind: 'userId', value: `u${i}` },
+              ])
+            ).get(`userId:u${i}`)!;
+            const runs = await wm.store.runs.listForProfile(DEFAULT_WORKSPACE, id);
+            assert.equal(runs.length, 1, `u${i} entered once`);
+            assert.equal(runs[0]!.status, 'exited', `u${i} finished the journey`);
+          }
         } finally {
-          second.kill('SIGTERM');
-          await once(second, 'exit');
+          await wm.close();
+          await database.drop();
         }
-        const after = await counts(wm);
-        assert.equal(after.rows, PROFILES * 2, 'one outbox row per send, none duplicated');
-        assert.ok(after.attempts.every((a) => a === 1), 'every outbox row was processed exactly once');
-        for (let i = 0; i < PROFILES; i += 97) {
-          const id = (await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [{ kind: 'userId', value: `u${i}` }])).get(`userId:u${i}`)!;
-          const runs = await wm.store.runs.listForProfile(DEFAULT_WORKSPACE, id);
-          assert.equal(runs.length, 1, `u${i} entered once`);
-          assert.equal(runs[0]!.status, 'exited', `u${i} finished the journey`);
-        }
-      } finally {
-        await wm.close();
-        await database.drop();
-      }
-    });
+      },
+    );
   });
 }

@@ -21,13 +21,22 @@ export class DefinitionCache {
   }
 
   /** A version's definition; throws when it does not exist (a run always points at one). */
-  async version(tx: Tx, workspaceId: string, journeyId: string, version: number): Promise<JourneyDefinition> {
+  async version(
+    tx: Tx,
+    workspaceId: string,
+    journeyId: string,
+    version: number,
+  ): Promise<JourneyDefinition> {
     const k = `${workspaceId}\u0000${journeyId}\u0000${version}`;
     const hit = this.#versions.get(k);
     if (hit) return hit;
     const row = await tx.journeys.getVersion(workspaceId, journeyId, version);
-    if (!row) throw new Error(`journey ${journeyId} version ${version} not found in workspace ${workspaceId}`);
-    if (this.#versions.size >= MAX_VERSIONS) this.#versions.delete(this.#versions.keys().next().value!);
+    if (!row)
+      throw new Error(
+        `journey ${journeyId} version ${version} not found in workspace ${workspaceId}`,
+      );
+    if (this.#versions.size >= MAX_VERSIONS)
+      this.#versions.delete(this.#versions.keys().next().value!);
     this.#versions.set(k, row.definition);
     return row.definition;
   }
@@ -40,7 +49,10 @@ export class DefinitionCache {
     const journeys: LiveJourney[] = [];
     for (const journey of rows) {
       if (journey.publishedVersion === null) continue;
-      journeys.push({ journey, definition: await this.version(tx, workspaceId, journey.id, journey.publishedVersion) });
+      journeys.push({
+        journey,
+        definition: await this.version(tx, workspaceId, journey.id, journey.publishedVersion),
+      });
     }
     this.#live.set(workspaceId, { at: now, journeys });
     return journeys;

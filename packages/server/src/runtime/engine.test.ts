@@ -43,7 +43,9 @@ interface Ctx {
 }
 
 async function send(ctx: Ctx, type: CallType, body: Record<string, unknown>): Promise<void> {
-  await ingest(ctx.wm.deps, WS, [parseCall(type, { timestamp: new Date(ctx.clock.now()).toISOString(), ...body }, '')]);
+  await ingest(ctx.wm.deps, WS, [
+    parseCall(type, { timestamp: new Date(ctx.clock.now()).toISOString(), ...body }, ''),
+  ]);
   await ctx.wm.worker.drain();
 }
 
@@ -70,7 +72,10 @@ for (const kind of testDatabases()) {
       ctx.db = await kind.create();
       // Tuesday 2026-05-05 00:30 UTC = 01:30 in Lisbon.
       ctx.clock = new ManualClock(Date.parse('2026-05-05T00:30:00Z'));
-      ctx.wm = await createWaymark(configFromEnv({}, { databaseUrl: ctx.db.url, role: 'worker', timezone: 'UTC' }), { clock: ctx.clock });
+      ctx.wm = await createWaymark(
+        configFromEnv({}, { databaseUrl: ctx.db.url, role: 'worker', timezone: 'UTC' }),
+        { clock: ctx.clock },
+      );
       await applyJourney(ctx.wm.deps, WS, checkJourney(basket));
     });
     after(async () => {
@@ -79,10 +84,22 @@ for (const kind of testDatabases()) {
     });
 
     it('sends the email at once and the SMS only after 12 h without an open, inside 09:00–21:00 local', async () => {
-      await send(ctx, 'identify', { userId: 'ana', traits: { first_name: 'Ana', email: 'ana@example.com', phone: '+351912345678', timezone: 'Europe/Lisbon' } });
+      await send(ctx, 'identify', {
+        userId: 'ana',
+        traits: {
+          first_name: 'Ana',
+          email: 'ana@example.com',
+          phone: '+351912345678',
+          timezone: 'Europe/Lisbon',
+        },
+      });
       // 2026-05-05 14:30 Lisbon: the 12 h timeout ends at 02:30 local, outside the window.
       ctx.clock.set(Date.parse('2026-05-05T13:30:00Z'));
-      await send(ctx, 'track', { userId: 'ana', event: 'cart_abandoned', properties: { items: 3 } });
+      await send(ctx, 'track', {
+        userId: 'ana',
+        event: 'cart_abandoned',
+        properties: { items: 3 },
+      });
       let sent = await outbox(ctx, 'ana');
       assert.equal(sent.length, 1);
       assert.equal(sent[0]!.channel, 'email');
@@ -96,46 +113,78 @@ for (const kind of testDatabases()) {
       const sms = sent.find((m) => m.channel === 'sms');
       assert.ok(sms, 'the SMS went out in the morning');
       assert.equal(sms.recipient, '+351912345678');
-      assert.equal(sms.content.body, "Hello Ana. Just a friendly reminder that you've left some articles in your basket.");
-      assert.equal(new Date(sms.createdAt).toISOString(), '2026-05-06T08:00:00.000Z', '09:00 in Lisbon (UTC+1)');
+      assert.equal(
+        sms.content.body,
+        "Hello Ana. Just a friendly reminder that you've left some articles in your basket.",
+      );
+      assert.equal(
+        new Date(sms.createdAt).toISOString(),
+        '2026-05-06T08:00:00.000Z',
+        '09:00 in Lisbon (UTC+1)',
+      );
     });
 
     it('sends no SMS to a customer who opened the email', async () => {
-      await send(ctx, 'identify', { userId: 'bo', traits: { email: 'bo@example.com', phone: '+12125550100', timezone: 'America/New_York' } });
+      await send(ctx, 'identify', {
+        userId: 'bo',
+        traits: { email: 'bo@example.com', phone: '+12125550100', timezone: 'America/New_York' },
+      });
       await send(ctx, 'track', { userId: 'bo', event: 'cart_abandoned', properties: { items: 1 } });
       const [email] = await outbox(ctx, 'bo');
       await advance(ctx, HOUR);
       await recordOutcome(ctx.wm.deps, WS, { messageId: email!.id, type: 'opened' });
       await advance(ctx, 2 * DAY);
-      assert.deepEqual((await outbox(ctx, 'bo')).map((m) => m.channel), ['email']);
+      assert.deepEqual(
+        (await outbox(ctx, 'bo')).map((m) => m.channel),
+        ['email'],
+      );
       const view = await getProfile(ctx.wm.deps, WS, 'userId:bo');
       assert.equal(view.runs[0]!.status, 'exited');
     });
 
     it('exits at the goal and does not re-enter while a run is active', async () => {
-      await send(ctx, 'identify', { userId: 'cy', traits: { email: 'cy@example.com', phone: '+4915112345678' } });
+      await send(ctx, 'identify', {
+        userId: 'cy',
+        traits: { email: 'cy@example.com', phone: '+4915112345678' },
+      });
       await send(ctx, 'track', { userId: 'cy', event: 'cart_abandoned' });
       await send(ctx, 'track', { userId: 'cy', event: 'cart_abandoned' });
       let view = await getProfile(ctx.wm.deps, WS, 'userId:cy');
       assert.equal(view.runs.length, 1, 'after_exit re-entry: one active run at a time');
-      await send(ctx, 'track', { userId: 'cy', event: 'order_completed', properties: { revenue: 42 } });
+      await send(ctx, 'track', {
+        userId: 'cy',
+        event: 'order_completed',
+        properties: { revenue: 42 },
+      });
       view = await getProfile(ctx.wm.deps, WS, 'userId:cy');
       assert.equal(view.runs[0]!.status, 'exited');
       assert.match(view.runs[0]!.where, /goal ordered/);
       await advance(ctx, DAY);
-      assert.deepEqual((await outbox(ctx, 'cy')).map((m) => m.channel), ['email']);
+      assert.deepEqual(
+        (await outbox(ctx, 'cy')).map((m) => m.channel),
+        ['email'],
+      );
     });
 
     it('keeps running runs on their version when a new version is published', async () => {
-      await send(ctx, 'identify', { userId: 'di', traits: { email: 'di@example.com', phone: '+34600000000' } });
+      await send(ctx, 'identify', {
+        userId: 'di',
+        traits: { email: 'di@example.com', phone: '+34600000000' },
+      });
       await send(ctx, 'track', { userId: 'di', event: 'cart_abandoned' });
-      const v2 = checkJourney(basket.replace('timeout: 12h', 'timeout: 1h').replace('Basket retargeting', 'Basket v2'));
+      const v2 = checkJourney(
+        basket.replace('timeout: 12h', 'timeout: 1h').replace('Basket retargeting', 'Basket v2'),
+      );
       const applied = await applyJourney(ctx.wm.deps, WS, v2);
       assert.equal(applied.version, 2);
       const view = await getProfile(ctx.wm.deps, WS, 'userId:di');
       assert.equal(view.runs[0]!.version, 1);
       await advance(ctx, 2 * HOUR);
-      assert.equal((await outbox(ctx, 'di')).filter((m) => m.channel === 'sms').length, 0, 'v1 still waits 12 h');
+      assert.equal(
+        (await outbox(ctx, 'di')).filter((m) => m.channel === 'sms').length,
+        0,
+        'v1 still waits 12 h',
+      );
     });
 
     it('enrols by hand, creates a task and branches on its outcome', async () => {
@@ -155,17 +204,30 @@ templates:
   thanks: { subject: "Thank you", body: "Payment received" }
 `);
       await applyJourney(ctx.wm.deps, WS, collection);
-      await send(ctx, 'identify', { userId: 'ed', traits: { name: 'Ed', email: 'ed@example.com' } });
+      await send(ctx, 'identify', {
+        userId: 'ed',
+        traits: { name: 'Ed', email: 'ed@example.com' },
+      });
       await enrol(ctx.wm.deps, WS, { journeyId: 'collection', profile: 'userId:ed' });
-      const tasks = (await listTasks(ctx.wm.deps, WS, { team: 'collection', status: 'open', limit: 10 }));
+      const tasks = await listTasks(ctx.wm.deps, WS, {
+        team: 'collection',
+        status: 'open',
+        limit: 10,
+      });
       assert.equal(tasks.length, 1);
       await completeTask(ctx.wm.deps, WS, { taskId: tasks[0]!.id, outcome: 'paid' });
       await ctx.wm.worker.drain();
-      assert.deepEqual((await outbox(ctx, 'ed')).map((m) => m.content.subject), ['Thank you']);
+      assert.deepEqual(
+        (await outbox(ctx, 'ed')).map((m) => m.content.subject),
+        ['Thank you'],
+      );
     });
 
     it('starts a run after a quiet spell without scanning profiles (inactivity)', async () => {
-      await applyJourney(ctx.wm.deps, WS, checkJourney(`
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
 schemaVersion: 1
 id: winback
 name: Win back
@@ -176,21 +238,31 @@ nodes:
   done: { type: exit }
 templates:
   miss-you: { subject: "We miss you", body: "Come back" }
-`));
+`),
+      );
       await send(ctx, 'identify', { userId: 'fa', traits: { email: 'fa@example.com' } });
       await advance(ctx, 20 * DAY);
       await send(ctx, 'track', { userId: 'fa', event: 'page_viewed' });
       await advance(ctx, 29 * DAY);
       assert.equal((await outbox(ctx, 'fa')).length, 0, 'activity on day 20 moved the deadline');
       await advance(ctx, 2 * DAY);
-      assert.deepEqual((await outbox(ctx, 'fa')).map((m) => m.content.subject), ['We miss you']);
+      assert.deepEqual(
+        (await outbox(ctx, 'fa')).map((m) => m.content.subject),
+        ['We miss you'],
+      );
     });
 
     it('broadcasts to everyone matching a condition', async () => {
       for (const u of ['g1', 'g2', 'g3']) {
-        await send(ctx, 'identify', { userId: u, traits: { email: `${u}@example.com`, plan: u === 'g3' ? 'free' : 'pro' } });
+        await send(ctx, 'identify', {
+          userId: u,
+          traits: { email: `${u}@example.com`, plan: u === 'g3' ? 'free' : 'pro' },
+        });
       }
-      await applyJourney(ctx.wm.deps, WS, checkJourney(`
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
 schemaVersion: 1
 id: voucher
 name: Voucher
@@ -201,7 +273,8 @@ nodes:
   done: { type: exit }
 templates:
   voucher: { subject: "Your code SAVE10", body: "Use SAVE10" }
-`));
+`),
+      );
       await ctx.wm.worker.drain();
       assert.equal((await outbox(ctx, 'g1')).length, 1);
       assert.equal((await outbox(ctx, 'g2')).length, 1);

@@ -89,12 +89,18 @@ export class Batch {
 
   /** Loads profiles and their list memberships in two queries. */
   async preloadProfiles(workspaceId: string, profileIds: string[]): Promise<void> {
-    const missing = [...new Set(profileIds)].filter((id) => !this.#profiles.has(`${workspaceId}:${id}`));
+    const missing = [...new Set(profileIds)].filter(
+      (id) => !this.#profiles.has(`${workspaceId}:${id}`),
+    );
     if (missing.length === 0) return;
     const rows = await this.#tx.profiles.getMany(workspaceId, missing);
     const lists = await this.#tx.lists.membership(workspaceId, missing);
     for (const row of rows) {
-      this.#profiles.set(`${workspaceId}:${row.id}`, { row, lists: new Set(lists.get(row.id) ?? []), dirty: false });
+      this.#profiles.set(`${workspaceId}:${row.id}`, {
+        row,
+        lists: new Set(lists.get(row.id) ?? []),
+        dirty: false,
+      });
     }
   }
 
@@ -128,7 +134,11 @@ export class Batch {
   }
 
   /** Entry history of a profile in a journey, including runs started earlier in this batch. */
-  async entryHistory(workspaceId: string, journeyId: string, profileId: string): Promise<EntryHistory> {
+  async entryHistory(
+    workspaceId: string,
+    journeyId: string,
+    profileId: string,
+  ): Promise<EntryHistory> {
     const k = `${workspaceId}:${journeyId}:${profileId}`;
     let h = this.#entries.get(k);
     if (!h) {
@@ -156,7 +166,10 @@ export class Batch {
       input,
       now: this.#now,
       rng: createRng(`${journey.id}:${version}:${profileId}:${runId}`),
-      context: { profile: await this.profileFact(ws, profileId), workspaceTimezone: await this.#zone(ws) },
+      context: {
+        profile: await this.profileFact(ws, profileId),
+        workspaceTimezone: await this.#zone(ws),
+      },
       run: { runId, journeyId: journey.id, version, profileId },
     });
     const row = this.#toRow(ws, result.state, null);
@@ -172,7 +185,12 @@ export class Batch {
   /** Steps an existing run with an input; returns the updated row. */
   async advance(run: RunRow, input: StepInput): Promise<RunRow> {
     const current = this.#newRuns.get(run.id) ?? this.#changedRuns.get(run.id) ?? run;
-    const definition = await this.#deps.definitions.version(this.#tx, current.workspaceId, current.journeyId, current.version);
+    const definition = await this.#deps.definitions.version(
+      this.#tx,
+      current.workspaceId,
+      current.journeyId,
+      current.version,
+    );
     const result = step({
       definition,
       state: current.state,
@@ -187,7 +205,10 @@ export class Batch {
     const row = this.#toRow(current.workspaceId, result.state, current);
     if (this.#newRuns.has(row.id)) this.#newRuns.set(row.id, row);
     else this.#changedRuns.set(row.id, row);
-    if ((current.status === 'active' || current.status === 'waiting') && (row.status === 'completed' || row.status === 'exited')) {
+    if (
+      (current.status === 'active' || current.status === 'waiting') &&
+      (row.status === 'completed' || row.status === 'exited')
+    ) {
       const h = this.#entries.get(`${row.workspaceId}:${row.journeyId}:${row.profileId}`);
       if (h) h.active = Math.max(0, h.active - 1);
     }
@@ -215,16 +236,26 @@ export class Batch {
     };
   }
 
-  async #apply(workspaceId: string, definition: JourneyDefinition, result: StepResult): Promise<void> {
+  async #apply(
+    workspaceId: string,
+    definition: JourneyDefinition,
+    result: StepResult,
+  ): Promise<void> {
     const { state } = result;
     this.transitions += 1;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
     }
-    for (const command of result.commands) await this.#command(workspaceId, definition, state, command);
+    for (const command of result.commands)
+      await this.#command(workspaceId, definition, state, command);
   }
 
-  async #command(workspaceId: string, definition: JourneyDefinition, state: RunState, c: Command): Promise<void> {
+  async #command(
+    workspaceId: string,
+    definition: JourneyDefinition,
+    state: RunState,
+    c: Command,
+  ): Promise<void> {
     const base = {
       workspaceId,
       profileId: state.profileId,
@@ -237,9 +268,23 @@ export class Batch {
       case 'send': {
         const profile = await this.#profile(workspaceId, state.profileId);
         const path = c.to ?? `profile.traits.${RECIPIENT_TRAIT[c.channel] ?? 'email'}`;
-        const recipient = readPath({ profile: { id: profile.row.id, traits: profile.row.traits }, trigger: state.trigger }, path);
-        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'message', channel: c.channel, template: c.template });
-        message.content = { transactional: c.transactional, ...(c.topic ? { topic: c.topic } : {}), ...(c.connectTo ? { connectTo: c.connectTo } : {}) };
+        const recipient = readPath(
+          { profile: { id: profile.row.id, traits: profile.row.traits }, trigger: state.trigger },
+          path,
+        );
+        const message = this.#message({
+          ...base,
+          key: c.key,
+          nodeId: c.nodeId,
+          kind: 'message',
+          channel: c.channel,
+          template: c.template,
+        });
+        message.content = {
+          transactional: c.transactional,
+          ...(c.topic ? { topic: c.topic } : {}),
+          ...(c.connectTo ? { connectTo: c.connectTo } : {}),
+        };
         if (typeof recipient !== 'string' || recipient.trim() === '') {
           message.status = 'skipped';
           message.error = `profile has no ${path.replace(/^profile\.traits\./, '')} for ${c.channel}`;
@@ -251,14 +296,28 @@ export class Batch {
         return;
       }
       case 'alert': {
-        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'alert', channel: c.channel, template: c.template });
+        const message = this.#message({
+          ...base,
+          key: c.key,
+          nodeId: c.nodeId,
+          kind: 'alert',
+          channel: c.channel,
+          template: c.template,
+        });
         message.recipient = c.to;
         this.#renderInto(message, definition, state, c.template);
         this.#messages.push(message);
         return;
       }
       case 'webhook': {
-        const message = this.#message({ ...base, key: c.key, nodeId: c.nodeId, kind: 'webhook', channel: 'webhook', template: null });
+        const message = this.#message({
+          ...base,
+          key: c.key,
+          nodeId: c.nodeId,
+          kind: 'webhook',
+          channel: 'webhook',
+          template: null,
+        });
         message.recipient = c.url;
         message.content = { method: c.method, headers: c.headers, body: c.body ?? null };
         this.#messages.push(message);
@@ -296,7 +355,11 @@ export class Batch {
         const current = (p.row.traits[bag] ?? {}) as Record<string, unknown>;
         const value = c.type === 'interest' ? Number(current[c.interest] ?? 0) + c.weight : c.value;
         const name = c.type === 'interest' ? c.interest : c.flag;
-        p.row = { ...p.row, traits: { ...p.row.traits, [bag]: { ...current, [name]: value } }, updatedAt: this.#now };
+        p.row = {
+          ...p.row,
+          traits: { ...p.row.traits, [bag]: { ...current, [name]: value } },
+          updatedAt: this.#now,
+        };
         p.dirty = true;
         return;
       }
@@ -362,12 +425,19 @@ export class Batch {
     };
   }
 
-  #renderInto(message: MessageRow, definition: JourneyDefinition, state: RunState, template: string): void {
+  #renderInto(
+    message: MessageRow,
+    definition: JourneyDefinition,
+    state: RunState,
+    template: string,
+  ): void {
     const p = this.#profiles.get(`${message.workspaceId}:${state.profileId}`);
     try {
       const rendered = renderTemplate(definition, template, {
         profile: { id: state.profileId, traits: p?.row.traits ?? {} },
-        trigger: state.trigger ? { name: state.trigger.name, properties: state.trigger.properties } : null,
+        trigger: state.trigger
+          ? { name: state.trigger.name, properties: state.trigger.properties }
+          : null,
         run: { id: state.runId, journeyId: state.journeyId, variant: state.variant },
       });
       message.content = { ...message.content, ...rendered };
@@ -386,7 +456,11 @@ export class Batch {
     const inserted = this.#messages.length ? await tx.messages.insert(this.#messages) : [];
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
     for (const p of this.#profiles.values()) {
-      if (p.dirty) await tx.profiles.update(p.row.workspaceId, p.row.id, { traits: p.row.traits, updatedAt: p.row.updatedAt });
+      if (p.dirty)
+        await tx.profiles.update(p.row.workspaceId, p.row.id, {
+          traits: p.row.traits,
+          updatedAt: p.row.updatedAt,
+        });
     }
     const ensured = new Set<string>();
     for (const { ws, list, profile } of this.#listAdds) {
@@ -396,7 +470,8 @@ export class Batch {
       }
       await tx.lists.addMember(ws, list, profile, this.#now);
     }
-    for (const { ws, list, profile } of this.#listRemoves) await tx.lists.removeMember(ws, list, profile);
+    for (const { ws, list, profile } of this.#listRemoves)
+      await tx.lists.removeMember(ws, list, profile);
     return { messages: inserted.length, runs: this.#newRuns.size + this.#changedRuns.size };
   }
 }

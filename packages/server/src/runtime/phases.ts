@@ -18,7 +18,15 @@ import {
 } from '@waymark/core';
 import type { Clock } from '../clock.ts';
 import type { ChannelRegistry, SendResult } from '../channels/channel.ts';
-import type { EventRow, MessageRow, RunRow, Store, TaskRow, TriggerTimerRow, Tx } from '../storage/store.ts';
+import type {
+  EventRow,
+  MessageRow,
+  RunRow,
+  Store,
+  TaskRow,
+  TriggerTimerRow,
+  Tx,
+} from '../storage/store.ts';
 import { Batch, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 
@@ -36,7 +44,13 @@ const MESSAGE_LEASE_MS = 60_000;
 
 /** Converts a stored event to the evaluator's view. */
 export function eventFact(e: EventRow): EventFact {
-  return { id: e.messageId, type: e.type, name: e.name, properties: e.properties, timestamp: e.timestamp };
+  return {
+    id: e.messageId,
+    type: e.type,
+    name: e.name,
+    properties: e.properties,
+    timestamp: e.timestamp,
+  };
 }
 
 /** Everything the phases share. */
@@ -98,18 +112,31 @@ export class Phases {
       }
       for (const [ws, wsEvents] of byWorkspace) {
         await this.#applyEvents(batch, tx, { ws, events: wsEvents, now });
-        await tx.events.markProcessed(ws, wsEvents.map((e) => e.seq), now);
+        await tx.events.markProcessed(
+          ws,
+          wsEvents.map((e) => e.seq),
+          now,
+        );
       }
       return events.length;
     });
   }
 
-  async #applyEvents(batch: Batch, tx: Tx, args: { ws: string; events: EventRow[]; now: number }): Promise<void> {
+  async #applyEvents(
+    batch: Batch,
+    tx: Tx,
+    args: { ws: string; events: EventRow[]; now: number },
+  ): Promise<void> {
     const { ws, events, now } = args;
     const profileIds = [...new Set(events.map((e) => e.profileId))];
     await batch.preloadProfiles(ws, profileIds);
     const active = await tx.runs.activeForProfiles(ws, profileIds);
-    const locked = active.length ? await tx.runs.lock(ws, active.map((r) => r.id)) : [];
+    const locked = active.length
+      ? await tx.runs.lock(
+          ws,
+          active.map((r) => r.id),
+        )
+      : [];
     const runsOf = new Map<string, RunRow[]>();
     for (const run of locked) {
       const list = runsOf.get(run.profileId) ?? [];
@@ -125,10 +152,20 @@ export class Phases {
         const updated = await batch.advance(runs[i]!, { kind: 'event', event: fact });
         runs[i] = updated;
       }
-      runsOf.set(e.profileId, runs.filter((r) => r.status === 'active' || r.status === 'waiting'));
+      runsOf.set(
+        e.profileId,
+        runs.filter((r) => r.status === 'active' || r.status === 'waiting'),
+      );
       const profile = await batch.profileFact(ws, e.profileId);
       for (const j of live) {
-        const started = await this.#triggerOnEvent(batch, { j, event: fact, profileId: e.profileId, timers, now, zoneOf: profile.timezone });
+        const started = await this.#triggerOnEvent(batch, {
+          j,
+          event: fact,
+          profileId: e.profileId,
+          timers,
+          now,
+          zoneOf: profile.timezone,
+        });
         if (started && (started.status === 'active' || started.status === 'waiting')) {
           runsOf.get(e.profileId)?.push(started);
         }
@@ -139,7 +176,14 @@ export class Phases {
 
   async #triggerOnEvent(
     batch: Batch,
-    a: { j: LiveJourney; event: EventFact; profileId: string; timers: TriggerTimerRow[]; now: number; zoneOf: string | undefined },
+    a: {
+      j: LiveJourney;
+      event: EventFact;
+      profileId: string;
+      timers: TriggerTimerRow[];
+      now: number;
+      zoneOf: string | undefined;
+    },
   ): Promise<RunRow | null> {
     const { j, event, profileId } = a;
     const trigger = j.definition.trigger;
@@ -158,7 +202,10 @@ export class Phases {
             journeyId: j.journey.id,
             profileId,
             kind: 'inactivity',
-            wakeAt: inactivityDeadline({ trigger, lastActivityAt: Math.min(event.timestamp, a.now) }),
+            wakeAt: inactivityDeadline({
+              trigger,
+              lastActivityAt: Math.min(event.timestamp, a.now),
+            }),
             data: { lastActivityAt: event.timestamp },
           });
         }
@@ -188,10 +235,21 @@ export class Phases {
     }
   }
 
-  async #enter(batch: Batch, a: { j: LiveJourney; profileId: string; input: { kind: 'enter'; event?: EventFact; data?: Record<string, unknown> } }): Promise<RunRow | null> {
+  async #enter(
+    batch: Batch,
+    a: {
+      j: LiveJourney;
+      profileId: string;
+      input: { kind: 'enter'; event?: EventFact; data?: Record<string, unknown> };
+    },
+  ): Promise<RunRow | null> {
     const { j, profileId } = a;
     const history = await batch.entryHistory(j.journey.workspaceId, j.journey.id, profileId);
-    const decision = decideEntry({ policy: j.definition.policies.reentry, history, now: this.#deps.clock.now() });
+    const decision = decideEntry({
+      policy: j.definition.policies.reentry,
+      history,
+      now: this.#deps.clock.now(),
+    });
     if (!decision.enter) return null;
     return batch.start({ journey: j.journey, definition: j.definition, profileId, input: a.input });
   }
@@ -202,7 +260,8 @@ export class Phases {
       const due = await tx.runs.claimDue(now, this.#sizes.runs);
       if (due.length === 0) return 0;
       const byWs = new Map<string, string[]>();
-      for (const r of due) byWs.set(r.workspaceId, [...(byWs.get(r.workspaceId) ?? []), r.profileId]);
+      for (const r of due)
+        byWs.set(r.workspaceId, [...(byWs.get(r.workspaceId) ?? []), r.profileId]);
       for (const [ws, ids] of byWs) await batch.preloadProfiles(ws, ids);
       for (const run of due) await batch.advance(run, { kind: 'timer' });
       return due.length;
@@ -226,14 +285,24 @@ export class Phases {
     if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
       const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
       const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
-      await batch.preloadProfiles(t.workspaceId, page.items.map((p) => p.id));
+      await batch.preloadProfiles(
+        t.workspaceId,
+        page.items.map((p) => p.id),
+      );
       for (const p of page.items) {
         if (p.mergedInto) continue;
         const profile = await batch.profileFact(t.workspaceId, p.id);
         if (!evaluateCondition(trigger.audience, { profile, now })) continue;
-        await this.#enter(batch, { j, profileId: p.id, input: { kind: 'enter', data: { broadcast: true } } });
+        await this.#enter(batch, {
+          j,
+          profileId: p.id,
+          input: { kind: 'enter', data: { broadcast: true } },
+        });
       }
-      if (page.next) await tx.triggerTimers.upsert([{ ...t, wakeAt: now, data: { ...t.data, cursor: page.next } }]);
+      if (page.next)
+        await tx.triggerTimers.upsert([
+          { ...t, wakeAt: now, data: { ...t.data, cursor: page.next } },
+        ]);
       return;
     }
     if (t.kind === 'inactivity' && trigger.type === 'inactivity') {
@@ -242,38 +311,67 @@ export class Phases {
       const deadline = inactivityDeadline({ trigger, lastActivityAt: profile.lastSeenAt ?? 0 });
       // Newer activity that the events phase has not applied yet: the timer moves instead.
       if (deadline > now) {
-        await tx.triggerTimers.upsert([{ ...t, wakeAt: deadline, data: { lastActivityAt: profile.lastSeenAt } }]);
+        await tx.triggerTimers.upsert([
+          { ...t, wakeAt: deadline, data: { lastActivityAt: profile.lastSeenAt } },
+        ]);
         return;
       }
-      await this.#enter(batch, { j, profileId: t.profileId, input: { kind: 'enter', data: { inactiveSince: profile.lastSeenAt } } });
+      await this.#enter(batch, {
+        j,
+        profileId: t.profileId,
+        input: { kind: 'enter', data: { inactiveSince: profile.lastSeenAt } },
+      });
       return;
     }
     if (t.kind === 'date' && trigger.type === 'date') {
       const event = t.data.event as EventFact | undefined;
-      await this.#enter(batch, { j, profileId: t.profileId, input: event ? { kind: 'enter', event } : { kind: 'enter' } });
+      await this.#enter(batch, {
+        j,
+        profileId: t.profileId,
+        input: event ? { kind: 'enter', event } : { kind: 'enter' },
+      });
     }
   }
 
   /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
-  async enrol(a: { workspaceId: string; journeyId: string; profileId: string; data?: Record<string, unknown> }): Promise<RunRow | { skipped: string }> {
+  async enrol(a: {
+    workspaceId: string;
+    journeyId: string;
+    profileId: string;
+    data?: Record<string, unknown>;
+  }): Promise<RunRow | { skipped: string }> {
     return this.withBatch(async (batch, tx, now) => {
-      const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find((x) => x.journey.id === a.journeyId);
+      const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find(
+        (x) => x.journey.id === a.journeyId,
+      );
       if (!j) return { skipped: `journey ${a.journeyId} is not live` };
       const history = await batch.entryHistory(a.workspaceId, a.journeyId, a.profileId);
       const decision = decideEntry({ policy: j.definition.policies.reentry, history, now });
       if (!decision.enter) return { skipped: decision.reason };
-      return batch.start({ journey: j.journey, definition: j.definition, profileId: a.profileId, input: { kind: 'enter', data: a.data } });
+      return batch.start({
+        journey: j.journey,
+        definition: j.definition,
+        profileId: a.profileId,
+        input: { kind: 'enter', data: a.data },
+      });
     });
   }
 
   /** Delivers a message outcome (opened, clicked, replied, …) to the run that sent the message. */
-  async outcome(a: { workspaceId: string; messageId: string; outcome: Omit<OutcomeFact, 'messageKey' | 'nodeId'> }): Promise<RunRow | null> {
+  async outcome(a: {
+    workspaceId: string;
+    messageId: string;
+    outcome: Omit<OutcomeFact, 'messageKey' | 'nodeId'>;
+  }): Promise<RunRow | null> {
     return this.withBatch(async (batch, tx) => {
       const message = await tx.messages.get(a.workspaceId, a.messageId);
       if (!message?.runId || !message.nodeId) return null;
       const [run] = await tx.runs.lock(a.workspaceId, [message.runId]);
       if (!run) return null;
-      return batch.advance(run, { kind: 'outcome', outcome: { ...a.outcome, messageKey: message.idempotencyKey, nodeId: message.nodeId } });
+      return batch.advance(run, {
+        kind: 'outcome',
+        outcome: { ...a.outcome, messageKey: message.idempotencyKey, nodeId: message.nodeId },
+      });
     });
   }
 
@@ -286,7 +384,13 @@ export class Phases {
       if (!run) return null;
       return batch.advance(run, {
         kind: 'task',
-        task: { taskKey: t.idempotencyKey, nodeId: t.nodeId!, outcome: t.outcome!, note: t.note ?? undefined, at: t.completedAt ?? now },
+        task: {
+          taskKey: t.idempotencyKey,
+          nodeId: t.nodeId!,
+          outcome: t.outcome!,
+          note: t.note ?? undefined,
+          at: t.completedAt ?? now,
+        },
       });
     });
   }
@@ -304,20 +408,28 @@ export class Phases {
       const later: MessageRow[] = [];
       for (const row of rows) {
         const adapter = this.#deps.channels.for(row);
-        if (adapter.local) await recordResult(tx, row, await adapter.send(row, row.idempotencyKey), now);
+        if (adapter.local)
+          await recordResult(tx, row, await adapter.send(row, row.idempotencyKey), now);
         else later.push(row);
       }
       return { count: rows.length, later };
     });
     for (const row of external.later) {
       const result = await this.#deps.channels.for(row).send(row, row.idempotencyKey);
-      await this.#deps.store.transaction((tx) => recordResult(tx, row, result, this.#deps.clock.now()));
+      await this.#deps.store.transaction((tx) =>
+        recordResult(tx, row, result, this.#deps.clock.now()),
+      );
     }
     return external.count;
   }
 }
 
-async function recordResult(tx: Tx, row: MessageRow, result: SendResult, now: number): Promise<void> {
+async function recordResult(
+  tx: Tx,
+  row: MessageRow,
+  result: SendResult,
+  now: number,
+): Promise<void> {
   const attempts = row.attempts + 1;
   switch (result.kind) {
     case 'sent':

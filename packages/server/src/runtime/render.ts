@@ -26,9 +26,14 @@ function render(text: string, scope: RenderScope): string {
 }
 
 /** Renders a template of the journey; throws when the template is missing or does not render. */
-export function renderTemplate(definition: JourneyDefinition, templateId: string, scope: RenderScope): RenderedContent {
+export function renderTemplate(
+  definition: JourneyDefinition,
+  templateId: string,
+  scope: RenderScope,
+): RenderedContent {
   const template: Template | undefined = definition.templates[templateId];
-  if (!template) throw new Error(`template "${templateId}" is not defined in journey ${definition.id}`);
+  if (!template)
+    throw new Error(`template "${templateId}" is not defined in journey ${definition.id}`);
   const out: RenderedContent = { body: render(template.body, scope) };
   if (template.subject !== undefined) out.subject = render(template.subject, scope);
   if (template.html !== undefined) out.html = render(template.html, scope);

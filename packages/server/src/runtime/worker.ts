@@ -53,10 +53,12 @@ export class Worker {
 
   async #leasePartitions(): Promise<number[]> {
     const now = this.#o.clock.now();
-    if (now - this.#leasedAt < LEASE_RENEW_MS && this.#held.length === EVENT_PARTITIONS) return this.#held;
+    if (now - this.#leasedAt < LEASE_RENEW_MS && this.#held.length === EVENT_PARTITIONS)
+      return this.#held;
     const held: number[] = [];
     for (let p = 0; p < EVENT_PARTITIONS; p += 1) {
-      if (await this.#o.leases.acquire(`events:${p}`, this.#o.owner, now, LEASE_TTL_MS)) held.push(p);
+      if (await this.#o.leases.acquire(`events:${p}`, this.#o.owner, now, LEASE_TTL_MS))
+        held.push(p);
     }
     this.#held = held;
     this.#leasedAt = now;
@@ -103,7 +105,8 @@ export class Worker {
       }
       if (!busy && !this.#stopping) await this.#sleep(this.#o.pollMs);
     }
-    for (const p of this.#held) await this.#o.leases.release(`events:${p}`, this.#o.owner).catch(() => undefined);
+    for (const p of this.#held)
+      await this.#o.leases.release(`events:${p}`, this.#o.owner).catch(() => undefined);
     this.#held = [];
   }
 
@@ -113,14 +116,13 @@ export class Worker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.#wake = null;
-        self.#poked = false;
+        this.#wake = null;
+        this.#poked = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#wake = done;
     });
   }
