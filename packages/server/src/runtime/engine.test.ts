@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ingest } from '../app/ingest.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { completeTask, enrol, listOutbox, listTasks, recordOutcome } from '../app/outbox.ts';
+import { receiveInbound } from '../app/inbound.ts';
 import { getProfile } from '../app/profiles.ts';
 import { parseCall, type CallType } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
@@ -53,8 +54,12 @@ async function advance(ctx: Ctx, ms: number): Promise<void> {
   const target = ctx.clock.now() + ms;
   for (;;) {
     await ctx.wm.worker.drain();
-    const next = await ctx.wm.store.runs.nextWake();
-    if (next === null || next > target) break;
+    const due = await Promise.all([
+      ctx.wm.store.runs.nextWake(),
+      ctx.wm.store.triggerTimers.nextWake(),
+    ]);
+    const next = Math.min(...due.map((t) => t ?? Infinity));
+    if (next > target) break;
     ctx.clock.set(next);
   }
   ctx.clock.set(target);
@@ -279,6 +284,130 @@ templates:
       assert.equal((await outbox(ctx, 'g1')).length, 1);
       assert.equal((await outbox(ctx, 'g2')).length, 1);
       assert.equal((await outbox(ctx, 'g3')).length, 0);
+    });
+
+    it('fires a date trigger N days before a profile date, at a local hour', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: renewal
+name: Renewal reminder
+trigger: { type: date, field: profile.traits.renews_on, offset: -P3D, at: "10:00" }
+start: remind
+nodes:
+  remind: { type: send, channel: email, template: renew, next: done }
+  done: { type: exit }
+templates:
+  renew: { subject: "Your plan renews on {{ profile.traits.renews_on }}", body: "-" }
+`),
+      );
+      const now = ctx.clock.now();
+      const renewsOn = new Date(now + 10 * DAY).toISOString().slice(0, 10);
+      await send(ctx, 'identify', {
+        userId: 'ha',
+        traits: { email: 'ha@example.com', timezone: 'Asia/Kolkata', renews_on: renewsOn },
+      });
+      await advance(ctx, 6 * DAY);
+      assert.equal((await outbox(ctx, 'ha')).length, 0);
+      await advance(ctx, 2 * DAY);
+      const [m] = await outbox(ctx, 'ha');
+      assert.ok(m, 'reminder sent three days before');
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Kolkata',
+        dateStyle: 'short',
+        timeStyle: 'short',
+      }).format(m.createdAt);
+      const expected = new Date(Date.parse(`${renewsOn}T00:00:00Z`) - 3 * DAY);
+      assert.equal(
+        local,
+        `${new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'short' }).format(expected)}, 10:00`,
+      );
+    });
+
+    it('fires a date trigger relative to a date carried by an event (appointment reminder)', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: appointment-reminder
+name: Appointment reminder
+trigger: { type: date, event: appointment_booked, field: event.properties.appointment_at, offset: -P1D }
+start: remind
+nodes:
+  remind: { type: send, channel: sms, template: remind, next: done }
+  done: { type: exit }
+templates:
+  remind: { body: "See you tomorrow at {{ trigger.properties.place }}" }
+`),
+      );
+      await send(ctx, 'identify', { userId: 'ia', traits: { phone: '+351911111111' } });
+      const at = ctx.clock.now() + 5 * DAY;
+      await send(ctx, 'track', {
+        userId: 'ia',
+        event: 'appointment_booked',
+        properties: { appointment_at: new Date(at).toISOString(), place: 'Rua Augusta 1' },
+      });
+      await advance(ctx, 3 * DAY);
+      assert.equal((await outbox(ctx, 'ia')).length, 0);
+      await advance(ctx, 2 * DAY);
+      const [m] = await outbox(ctx, 'ia');
+      assert.equal(m?.content.body, 'See you tomorrow at Rua Augusta 1');
+      assert.equal(m?.createdAt, at - DAY);
+    });
+
+    it('starts a run on an inbound SMS keyword to a virtual number', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: slides
+name: Lecture slides
+trigger: { type: inbound, channel: sms, to: "+351 300 000 000", keyword: slides }
+start: reply
+nodes:
+  reply: { type: send, channel: sms, template: slides, to: trigger.properties.from, next: join }
+  join: { type: list, action: add, list: course-101, next: done }
+  done: { type: exit }
+templates:
+  slides: { body: "Here are the slides: https://example.com/s" }
+`),
+      );
+      await receiveInbound(ctx.wm.deps, WS, {
+        channel: 'sms',
+        from: '+351 922 222 222',
+        to: '+351300000000',
+        body: 'Slides please',
+        messageId: 'SM1',
+      });
+      await receiveInbound(ctx.wm.deps, WS, {
+        channel: 'sms',
+        from: '+351922222222',
+        to: '+351300000000',
+        body: 'Slides please',
+        messageId: 'SM1',
+      });
+      await receiveInbound(ctx.wm.deps, WS, {
+        channel: 'sms',
+        from: '+351933333333',
+        to: '+351300000000',
+        body: 'hello',
+        messageId: 'SM2',
+      });
+      await ctx.wm.worker.drain();
+      const view = await getProfile(ctx.wm.deps, WS, 'phone:+351922222222');
+      assert.deepEqual(view.lists, ['course-101']);
+      const sent = (await listOutbox(ctx.wm.deps, WS, { limit: 10, profile: view.profile.id }))
+        .items;
+      assert.deepEqual(
+        sent.map((m) => [m.recipient, m.content.body]),
+        [['+351922222222', 'Here are the slides: https://example.com/s']],
+      );
+      const other = await getProfile(ctx.wm.deps, WS, 'phone:+351933333333');
+      assert.equal(other.runs.length, 0, 'no keyword, no run');
     });
   });
 }
