@@ -22,9 +22,19 @@ export interface LocalDateTime extends LocalDate {
   minute: number;
 }
 
+const zoneValidity = new Map<string, boolean>();
+
 /** True when `zone` is an IANA zone name this runtime knows (`Europe/Lisbon`, `UTC`). */
 export function isValidZone(zone: unknown): zone is string {
-  return typeof zone === 'string' && zone !== '' && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || zone === '') return false;
+  // Checking a zone builds an Intl formatter: costly on the hot path, so answers are remembered.
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size > 10_000) zoneValidity.clear();
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** The recipient's zone: the profile's, else the journey's, else the workspace's; invalid names fall through to the next, and to `UTC` last. */
