@@ -262,7 +262,10 @@ export interface WorkspaceRepo {
 export interface ProfileRepo {
   get(workspaceId: string, id: string): Promise<ProfileRow | null>;
   getMany(workspaceId: string, ids: string[]): Promise<ProfileRow[]>;
-  /** Resolves identities to profile ids (merged profiles resolve to their survivor). */
+  /**
+   * Resolves identities to profile ids, keyed `${kind}:${value}`; unknown identities are absent.
+   * Merged profiles resolve to their survivor.
+   */
   resolve(
     workspaceId: string,
     identities: Array<{ kind: IdentityKind; value: string }>,
@@ -311,6 +314,8 @@ export interface JourneyRepo {
   ): Promise<JourneyRow[]>;
   upsert(row: JourneyRow): Promise<void>;
   addVersion(row: JourneyVersionRow): Promise<void>;
+  /** Sets a version's `publishedAt` when it has none yet (first publication). */
+  markPublished(workspaceId: string, journeyId: string, version: number, at: number): Promise<void>;
   getVersion(
     workspaceId: string,
     journeyId: string,

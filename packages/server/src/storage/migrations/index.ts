@@ -1,0 +1,25 @@
+/**
+ * The ordered list of migrations. Add a file `NNN-what.ts` exporting `up(db, dialect)` and list
+ * it here; applied migrations are recorded in the `migrations` table and never edited afterwards.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialect.ts';
+import * as initial from './001-initial.ts';
+
+/** A migration step, told which dialect it runs on. */
+interface Step {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [['001-initial', initial]];
+
+/** A static provider of the migrations for one dialect (for Kysely's Migrator). */
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const out: Record<string, Migration> = {};
+      for (const [name, step] of STEPS) out[name] = { up: (db) => step.up(db, dialect) };
+      return out;
+    },
+  };
+}

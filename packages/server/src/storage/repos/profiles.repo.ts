@@ -1,0 +1,226 @@
+/** Profiles, their identities, and the merge helpers (relink). */
+import type { Selectable, Updateable } from 'kysely';
+import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { chunks, insertMany, keyChunks } from '../batch.ts';
+import { readObject, toJson, type RepoContext } from '../dialect.ts';
+import type { ProfilesTable } from '../schema.ts';
+import type { IdentityKind, IdentityRow, Page, ProfileRepo, ProfileRow } from '../store.ts';
+
+/** Longest chain of merges followed by `resolve` (a longer one means a cycle). */
+const MAX_MERGE_HOPS = 32;
+
+/** The key of an identity in the map `resolve` returns. */
+const identityKey = (kind: IdentityKind, value: string): string => `${kind}:${value}`;
+
+/** ProfileRepo over Kysely. */
+export class KyselyProfileRepo implements ProfileRepo {
+  readonly #c: RepoContext;
+
+  constructor(c: RepoContext) {
+    this.#c = c;
+  }
+
+  #toRow(r: Selectable<ProfilesTable>): ProfileRow {
+    return {
+      workspaceId: r.workspace_id,
+      id: r.id,
+      traits: readObject(this.#c.dialect, r.traits, 'profiles.traits'),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      lastSeenAt: r.last_seen_at,
+      mergedInto: r.merged_into,
+    };
+  }
+
+  async get(workspaceId: string, id: string): Promise<ProfileRow | null> {
+    const r = await this.#c.db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? this.#toRow(r) : null;
+  }
+
+  async getMany(workspaceId: string, ids: string[]): Promise<ProfileRow[]> {
+    const out: ProfileRow[] = [];
+    for (const part of keyChunks([...new Set(ids)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('profiles')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) out.push(this.#toRow(r));
+    }
+    return out;
+  }
+
+  async resolve(
+    workspaceId: string,
+    identities: Array<{ kind: IdentityKind; value: string }>,
+  ): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const part of chunks(identities, 2, this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('identities')
+        .select(['kind', 'value', 'profile_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where((eb) =>
+          eb(
+            eb.refTuple('kind', 'value'),
+            'in',
+            part.map((i) => eb.tuple(i.kind, i.value)),
+          ),
+        )
+        .execute();
+      for (const r of rows) found.set(identityKey(r.kind, r.value), r.profile_id);
+    }
+    const survivors = await this.#survivors(workspaceId, new Set(found.values()));
+    for (const [key, id] of found) found.set(key, survivors.get(id) ?? id);
+    return found;
+  }
+
+  /** Follows `merged_into` from each id to the profile that survived; ids not merged are absent. */
+  async #survivors(workspaceId: string, ids: Set<string>): Promise<Map<string, string>> {
+    const next = new Map<string, string>();
+    let frontier = [...ids];
+    for (let hop = 0; frontier.length > 0 && hop < MAX_MERGE_HOPS; hop += 1) {
+      const merged: string[] = [];
+      for (const part of keyChunks(frontier, this.#c.dialect)) {
+        const rows = await this.#c.db
+          .selectFrom('profiles')
+          .select(['id', 'merged_into'])
+          .where('workspace_id', '=', workspaceId)
+          .where('id', 'in', part)
+          .where('merged_into', 'is not', null)
+          .execute();
+        for (const r of rows) {
+          if (r.merged_into === null || next.has(r.id)) continue;
+          next.set(r.id, r.merged_into);
+          merged.push(r.merged_into);
+        }
+      }
+      frontier = merged;
+    }
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      let at = id;
+      for (let hop = 0; hop < MAX_MERGE_HOPS; hop += 1) {
+        const to = next.get(at);
+        if (to === undefined) break;
+        at = to;
+      }
+      if (at !== id) out.set(id, at);
+    }
+    return out;
+  }
+
+  async identities(workspaceId: string, profileId: string): Promise<IdentityRow[]> {
+    const rows = await this.#c.db
+      .selectFrom('identities')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', '=', profileId)
+      .orderBy('kind')
+      .orderBy('value')
+      .execute();
+    return rows.map((r) => ({
+      workspaceId: r.workspace_id,
+      kind: r.kind,
+      value: r.value,
+      profileId: r.profile_id,
+    }));
+  }
+
+  async insert(rows: ProfileRow[]): Promise<void> {
+    await insertMany(
+      this.#c,
+      {
+        table: 'profiles',
+        columns: [
+          'workspace_id',
+          'id',
+          'traits',
+          'created_at',
+          'updated_at',
+          'last_seen_at',
+          'merged_into',
+        ],
+      },
+      rows.map((p) => ({
+        workspace_id: p.workspaceId,
+        id: p.id,
+        traits: toJson(p.traits),
+        created_at: p.createdAt,
+        updated_at: p.updatedAt,
+        last_seen_at: p.lastSeenAt,
+        merged_into: p.mergedInto,
+      })),
+    );
+  }
+
+  async link(rows: IdentityRow[]): Promise<void> {
+    await insertMany(
+      this.#c,
+      {
+        table: 'identities',
+        columns: ['workspace_id', 'kind', 'value', 'profile_id'],
+        conflict: { target: ['workspace_id', 'kind', 'value'] },
+      },
+      rows.map((i) => ({
+        workspace_id: i.workspaceId,
+        kind: i.kind,
+        value: i.value,
+        profile_id: i.profileId,
+      })),
+    );
+  }
+
+  async relink(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void> {
+    await this.#c.db
+      .updateTable('identities')
+      .set({ profile_id: toProfileId })
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', '=', fromProfileId)
+      .execute();
+  }
+
+  async update(
+    workspaceId: string,
+    id: string,
+    patch: Partial<Pick<ProfileRow, 'traits' | 'updatedAt' | 'lastSeenAt' | 'mergedInto'>>,
+  ): Promise<void> {
+    const set: Updateable<ProfilesTable> = {};
+    if (patch.traits !== undefined) set.traits = toJson(patch.traits);
+    if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+    if (patch.lastSeenAt !== undefined) set.last_seen_at = patch.lastSeenAt;
+    if (patch.mergedInto !== undefined) set.merged_into = patch.mergedInto;
+    if (Object.keys(set).length === 0) return;
+    await this.#c.db
+      .updateTable('profiles')
+      .set(set)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async list(
+    workspaceId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<ProfileRow>> {
+    const limit = checkLimit(opts.limit);
+    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor, ['string'])[0];
+    const rows = await this.#c.db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .$if(after !== undefined, (q) => q.where('id', '>', after ?? ''))
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map((r) => this.#toRow(r));
+    const last = items.at(-1);
+    return { items, next: rows.length > limit && last ? encodeCursor([last.id]) : null };
+  }
+}

@@ -1,0 +1,296 @@
+/** Runs: batch writes, due-timer claims, locks, entry history and the trace. */
+import type { Awaiting, ExitReason, RunState } from '@waymark/core';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import { checkLimit } from '../cursor.ts';
+import { insertMany, keyChunks, updateMany } from '../batch.ts';
+import {
+  readObject,
+  readObjectOrNull,
+  toJson,
+  toJsonOrNull,
+  type CastType,
+  type RepoContext,
+} from '../dialect.ts';
+import type { RunsTable } from '../schema.ts';
+import type { EntryHistory, RunRepo, RunRow, RunTraceRow } from '../store.ts';
+
+/** Runs a timer can wake; spelled exactly as in the `runs_wake` partial index. */
+const WAKEABLE = sql<boolean>`status in ('active', 'waiting')`;
+
+/** Columns an insert writes. */
+const RUN_COLUMNS = [
+  'workspace_id',
+  'profile_id',
+  'id',
+  'journey_id',
+  'version',
+  'status',
+  'node',
+  'wake_at',
+  'awaiting',
+  'state',
+  'entered_at',
+  'updated_at',
+  'ended_at',
+  'exit',
+] as const;
+
+/** Columns `update` writes (state and what is derived from it), with their PostgreSQL casts. */
+const UPDATED: ReadonlyArray<readonly [column: keyof RunsTable & string, cast?: CastType]> = [
+  ['version', 'integer'],
+  ['status'],
+  ['node'],
+  ['wake_at', 'bigint'],
+  ['awaiting', 'jsonb'],
+  ['state', 'jsonb'],
+  ['updated_at', 'bigint'],
+  ['ended_at', 'bigint'],
+  ['exit', 'jsonb'],
+];
+
+const TRACE_COLUMNS = [
+  'workspace_id',
+  'profile_id',
+  'run_id',
+  'at',
+  'node',
+  'what',
+  'detail',
+] as const;
+
+const toColumns = (r: RunRow): Insertable<RunsTable> => ({
+  workspace_id: r.workspaceId,
+  profile_id: r.profileId,
+  id: r.id,
+  journey_id: r.journeyId,
+  version: r.version,
+  status: r.status,
+  node: r.node,
+  wake_at: r.wakeAt,
+  awaiting: toJsonOrNull(r.awaiting),
+  state: toJson(r.state),
+  entered_at: r.enteredAt,
+  updated_at: r.updatedAt,
+  ended_at: r.endedAt,
+  exit: toJsonOrNull(r.exit),
+});
+
+/** RunRepo over Kysely. */
+export class KyselyRunRepo implements RunRepo {
+  readonly #c: RepoContext;
+
+  constructor(c: RepoContext) {
+    this.#c = c;
+  }
+
+  #toRow(r: Selectable<RunsTable>): RunRow {
+    const d = this.#c.dialect;
+    // JSON columns were written from typed values by this repo.
+    return {
+      workspaceId: r.workspace_id,
+      profileId: r.profile_id,
+      id: r.id,
+      journeyId: r.journey_id,
+      version: r.version,
+      status: r.status,
+      node: r.node,
+      wakeAt: r.wake_at,
+      awaiting: readObjectOrNull(d, r.awaiting, 'runs.awaiting') as Awaiting | null,
+      state: readObject(d, r.state, 'runs.state') as unknown as RunState,
+      enteredAt: r.entered_at,
+      updatedAt: r.updated_at,
+      endedAt: r.ended_at,
+      exit: readObjectOrNull(d, r.exit, 'runs.exit') as ExitReason | null,
+    };
+  }
+
+  async insert(rows: RunRow[]): Promise<void> {
+    await insertMany(this.#c, { table: 'runs', columns: RUN_COLUMNS }, rows.map(toColumns));
+  }
+
+  /**
+   * One statement per chunk. Rows are matched by (workspace, id), so a run re-pointed by a merge
+   * is still found; a run given twice is written once, with its last row.
+   */
+  async update(rows: RunRow[]): Promise<void> {
+    const last = new Map(rows.map((r) => [`${r.workspaceId}\u0000${r.id}`, r]));
+    await updateMany(
+      this.#c,
+      { table: 'runs', key: ['workspace_id', 'id'], set: UPDATED },
+      [...last.values()].map(toColumns),
+    );
+  }
+
+  async get(workspaceId: string, id: string): Promise<RunRow | null> {
+    const r = await this.#c.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? this.#toRow(r) : null;
+  }
+
+  async getMany(workspaceId: string, ids: string[]): Promise<RunRow[]> {
+    const out: RunRow[] = [];
+    for (const part of keyChunks([...new Set(ids)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) out.push(this.#toRow(r));
+    }
+    return out;
+  }
+
+  async listForProfile(workspaceId: string, profileId: string): Promise<RunRow[]> {
+    const rows = await this.#c.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', '=', profileId)
+      .orderBy('entered_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => this.#toRow(r));
+  }
+
+  async activeForProfiles(workspaceId: string, profileIds: string[]): Promise<RunRow[]> {
+    const out: RunRow[] = [];
+    for (const part of keyChunks([...new Set(profileIds)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('profile_id', 'in', part)
+        .where(WAKEABLE)
+        .execute();
+      for (const r of rows) out.push(this.#toRow(r));
+    }
+    return out.sort(
+      (a, b) => a.enteredAt - b.enteredAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+
+  async claimDue(now: number, limit: number): Promise<RunRow[]> {
+    const rows = await this.#c.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('wake_at', '<=', now)
+      .where(WAKEABLE)
+      .orderBy('wake_at')
+      .limit(checkLimit(limit))
+      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .execute();
+    return rows.map((r) => this.#toRow(r));
+  }
+
+  async lock(workspaceId: string, ids: string[]): Promise<RunRow[]> {
+    const out: RunRow[] = [];
+    // Sorted ids: transactions locking overlapping sets take the locks in the same order.
+    for (const part of keyChunks([...new Set(ids)].sort(), this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', part)
+        .orderBy('id')
+        .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate())
+        .execute();
+      for (const r of rows) out.push(this.#toRow(r));
+    }
+    return out;
+  }
+
+  async entryHistory(
+    workspaceId: string,
+    journeyId: string,
+    profileId: string,
+  ): Promise<EntryHistory> {
+    const r = await this.#c.db
+      .selectFrom('runs')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('entries'),
+        eb.fn.max('entered_at').as('last'),
+        eb.fn.sum<number | null>(eb.case().when(WAKEABLE).then(1).else(0).end()).as('active'),
+      ])
+      .where('workspace_id', '=', workspaceId)
+      .where('journey_id', '=', journeyId)
+      .where('profile_id', '=', profileId)
+      .executeTakeFirstOrThrow();
+    return {
+      entries: Number(r.entries),
+      lastEnteredAt: r.last === null ? null : Number(r.last),
+      active: Number(r.active ?? 0),
+    };
+  }
+
+  async appendTrace(rows: RunTraceRow[]): Promise<void> {
+    await insertMany(
+      this.#c,
+      { table: 'run_trace', columns: TRACE_COLUMNS },
+      rows.map((t) => ({
+        workspace_id: t.workspaceId,
+        profile_id: t.profileId,
+        run_id: t.runId,
+        at: t.at,
+        node: t.node,
+        what: t.what,
+        detail: t.detail,
+      })),
+    );
+  }
+
+  /** The trace of a run that exists (its profile is looked up to use the trace's key). */
+  async trace(workspaceId: string, runId: string): Promise<RunTraceRow[]> {
+    const rows = await this.#c.db
+      .selectFrom('run_trace')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', 'in', (eb) =>
+        eb
+          .selectFrom('runs')
+          .select('profile_id')
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', runId),
+      )
+      .where('run_id', '=', runId)
+      .orderBy('id')
+      .execute();
+    return rows.map((t) => ({
+      workspaceId: t.workspace_id,
+      profileId: t.profile_id,
+      runId: t.run_id,
+      at: t.at,
+      node: t.node,
+      what: t.what,
+      detail: t.detail,
+    }));
+  }
+
+  async nextWake(): Promise<number | null> {
+    const r = await this.#c.db
+      .selectFrom('runs')
+      .select('wake_at')
+      .where('wake_at', 'is not', null)
+      .where(WAKEABLE)
+      .orderBy('wake_at')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.wake_at ?? null;
+  }
+
+  /** Moves the runs of a merged profile, with their trace, outbox rows and tasks. */
+  async reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void> {
+    for (const table of ['runs', 'run_trace', 'messages', 'tasks'] as const) {
+      await this.#c.db
+        .updateTable(table)
+        .set({ profile_id: toProfileId })
+        .where('workspace_id', '=', workspaceId)
+        .where('profile_id', '=', fromProfileId)
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,1144 @@
+// The storage contract, run against every backend: SQLite always, PostgreSQL when DATABASE_URL is
+// set. Each test gets a fresh, migrated store, so tests can read global queues (due runs, pending
+// events) without seeing each other's rows.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { JourneyDocument, type RunState } from '@waymark/core';
+import { AppError } from '../errors.ts';
+import type {
+  MessageRow,
+  NewEvent,
+  ProfileRow,
+  RunRow,
+  Store,
+  TaskRow,
+  TriggerTimerRow,
+  Tx,
+} from './store.ts';
+import { backends } from './testing.ts';
+
+const WS = 'ws_a';
+const OTHER = 'ws_b';
+const T0 = Date.UTC(2026, 4, 4, 9, 0, 0);
+const MIN = 60_000;
+
+function profile(id: string, over: Partial<ProfileRow> = {}): ProfileRow {
+  return {
+    workspaceId: WS,
+    id,
+    traits: {},
+    createdAt: T0,
+    updatedAt: T0,
+    lastSeenAt: null,
+    mergedInto: null,
+    ...over,
+  };
+}
+
+function event(messageId: string, over: Partial<NewEvent> = {}): NewEvent {
+  return {
+    workspaceId: WS,
+    profileId: 'p1',
+    messageId,
+    type: 'track',
+    name: 'viewed',
+    properties: {},
+    context: {},
+    timestamp: T0,
+    receivedAt: T0,
+    partition: 0,
+    ...over,
+  };
+}
+
+function run(id: string, over: Partial<RunRow> = {}): RunRow {
+  const base = {
+    workspaceId: WS,
+    profileId: 'p1',
+    id,
+    journeyId: 'j1',
+    version: 1,
+    status: 'waiting' as const,
+    node: 'wait',
+    wakeAt: T0,
+    awaiting: { kind: 'duration' as const, until: T0 },
+    enteredAt: T0,
+    updatedAt: T0,
+    endedAt: null,
+    exit: null,
+    ...over,
+  };
+  const state: RunState = {
+    runId: base.id,
+    journeyId: base.journeyId,
+    version: base.version,
+    profileId: base.profileId,
+    status: base.status,
+    node: base.node,
+    wakeAt: base.wakeAt,
+    awaiting: base.awaiting,
+    enteredAt: base.enteredAt,
+    updatedAt: base.updatedAt,
+    seq: 1,
+    trigger: null,
+    messages: {},
+    tasks: {},
+    seen: [],
+  };
+  return { state, ...base };
+}
+
+function message(id: string, over: Partial<MessageRow> = {}): MessageRow {
+  return {
+    workspaceId: WS,
+    profileId: 'p1',
+    id,
+    idempotencyKey: `key-${id}`,
+    runId: 'r1',
+    journeyId: 'j1',
+    nodeId: 'email',
+    kind: 'message',
+    channel: 'email',
+    recipient: 'ada@example.com',
+    template: 'welcome',
+    content: { subject: 'Hello' },
+    status: 'pending',
+    attempts: 0,
+    availableAt: T0,
+    leaseUntil: null,
+    providerMessageId: null,
+    error: null,
+    createdAt: T0,
+    updatedAt: T0,
+    sentAt: null,
+    ...over,
+  };
+}
+
+function task(id: string, over: Partial<TaskRow> = {}): TaskRow {
+  return {
+    workspaceId: WS,
+    profileId: 'p1',
+    id,
+    idempotencyKey: `task-${id}`,
+    runId: 'r1',
+    journeyId: 'j1',
+    nodeId: 'call',
+    team: 'sales',
+    title: 'Call back',
+    description: null,
+    dueAt: T0,
+    status: 'open',
+    assignee: null,
+    outcome: null,
+    note: null,
+    createdAt: T0,
+    updatedAt: T0,
+    completedAt: null,
+    ...over,
+  };
+}
+
+function timer(profileId: string, over: Partial<TriggerTimerRow> = {}): TriggerTimerRow {
+  return {
+    workspaceId: WS,
+    journeyId: 'j1',
+    profileId,
+    kind: 'inactivity',
+    wakeAt: T0,
+    data: {},
+    ...over,
+  };
+}
+
+const definition = JourneyDocument.parse({
+  schemaVersion: 1,
+  id: 'j1',
+  name: 'Welcome',
+  trigger: { type: 'event', event: 'signed_up' },
+  start: 'done',
+  nodes: { done: { type: 'exit' } },
+});
+
+/** A value with everything JSON columns must carry unchanged. */
+const rich = {
+  text: 'Grüße, 你好, مرحبا, 👩🏽‍💻, e\u0301',
+  quote: 'she said "hi" \\ back',
+  numbers: [0, -1, 1.5, Number.MAX_SAFE_INTEGER, 1e-7],
+  flags: { yes: true, no: false, nothing: null },
+  nested: { a: { b: { c: [{ d: 'deep' }, []] } } },
+  empty: {},
+};
+
+/** Resolves when `release` is called: holds a transaction open. */
+function gate(): { wait: Promise<void>; release: () => void } {
+  let release = (): void => undefined;
+  const wait = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { wait, release };
+}
+
+for (const backend of backends()) {
+  describe(`storage contract: ${backend.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await backend.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('migrations and transactions', () => {
+      it('migrate() again applies nothing and keeps the data', async () => {
+        await store.workspaces.create({ id: WS, name: 'A', timezone: 'UTC', createdAt: T0 });
+        assert.deepEqual(await store.migrate(), { applied: [] });
+        assert.deepEqual(await store.migrate(), { applied: [] });
+        assert.equal((await store.workspaces.get(WS))?.name, 'A');
+      });
+
+      it('reports its dialect', () => {
+        assert.equal(store.dialect, backend.name);
+      });
+
+      it('commits and returns the value of fn', async () => {
+        const out = await store.transaction(async (tx) => {
+          await tx.profiles.insert([profile('p1')]);
+          return 42;
+        });
+        assert.equal(out, 42);
+        assert.ok(await store.profiles.get(WS, 'p1'));
+      });
+
+      it('rolls back everything when fn throws', async () => {
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.profiles.insert([profile('p1')]);
+            await tx.events.insert([event('m1')]);
+            await tx.runs.insert([run('r1')]);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.equal(await store.profiles.get(WS, 'p1'), null);
+        assert.deepEqual(await store.events.pending([0], 10), []);
+        assert.equal(await store.runs.get(WS, 'r1'), null);
+      });
+
+      it('keeps concurrent transactions apart (a rollback undoes only its own writes)', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            store.transaction(async (tx) => {
+              await tx.profiles.insert([profile(`p${i}`)]);
+              await new Promise((resolve) => setImmediate(resolve));
+              await tx.events.insert([event(`m${i}`, { profileId: `p${i}` })]);
+              if (i % 3 === 0) throw new Error(`fail ${i}`);
+              return i;
+            }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
+        const kept = (await store.profiles.list(WS, { limit: 100 })).items.map((p) => p.id);
+        const expected = Array.from({ length: 12 }, (_, i) => i)
+          .filter((i) => i % 3 !== 0)
+          .map((i) => `p${i}`);
+        assert.deepEqual(kept.sort(), expected.sort());
+        const events = await store.events.pending([0], 100);
+        assert.deepEqual(events.map((e) => e.profileId).sort(), expected.sort());
+      });
+
+      it('repo methods on the store itself autocommit', async () => {
+        await store.profiles.insert([profile('p1')]);
+        const seen = await store.transaction((tx) => tx.profiles.get(WS, 'p1'));
+        assert.equal(seen?.id, 'p1');
+      });
+    });
+
+    describe('workspaces', () => {
+      it('creates, gets and lists workspaces', async () => {
+        await store.workspaces.create({ id: OTHER, name: 'B', timezone: 'UTC', createdAt: T0 + 1 });
+        await store.workspaces.create({
+          id: WS,
+          name: 'A',
+          timezone: 'Europe/Paris',
+          createdAt: T0,
+        });
+        assert.deepEqual(await store.workspaces.get(WS), {
+          id: WS,
+          name: 'A',
+          timezone: 'Europe/Paris',
+          createdAt: T0,
+        });
+        assert.equal(await store.workspaces.get('nope'), null);
+        assert.deepEqual(
+          (await store.workspaces.list()).map((w) => w.id),
+          [WS, OTHER],
+        );
+      });
+
+      it('finds a workspace by key hash and counts keys per kind', async () => {
+        await store.workspaces.create({ id: WS, name: 'A', timezone: 'UTC', createdAt: T0 });
+        await store.workspaces.addKey({
+          workspaceId: WS,
+          kind: 'write',
+          hash: 'h1',
+          createdAt: T0,
+        });
+        await store.workspaces.addKey({
+          workspaceId: WS,
+          kind: 'write',
+          hash: 'h2',
+          createdAt: T0,
+        });
+        await store.workspaces.addKey({
+          workspaceId: WS,
+          kind: 'admin',
+          hash: 'h3',
+          createdAt: T0,
+        });
+        assert.equal(await store.workspaces.findByKey('write', 'h1'), WS);
+        assert.equal(await store.workspaces.findByKey('admin', 'h1'), null);
+        assert.equal(await store.workspaces.findByKey('write', 'unknown'), null);
+        assert.equal(await store.workspaces.countKeys(WS, 'write'), 2);
+        assert.equal(await store.workspaces.countKeys(WS, 'admin'), 1);
+        assert.equal(await store.workspaces.countKeys(OTHER, 'admin'), 0);
+      });
+    });
+
+    describe('profiles', () => {
+      it('inserts, gets, updates (patch) and gets many', async () => {
+        await store.profiles.insert([profile('p1', { traits: { plan: 'pro' } }), profile('p2')]);
+        await store.profiles.update(WS, 'p1', { lastSeenAt: T0 + 5, updatedAt: T0 + 5 });
+        const p1 = await store.profiles.get(WS, 'p1');
+        assert.deepEqual(
+          p1,
+          profile('p1', { traits: { plan: 'pro' }, lastSeenAt: T0 + 5, updatedAt: T0 + 5 }),
+        );
+        await store.profiles.update(WS, 'p1', { traits: { plan: 'free' } });
+        assert.deepEqual((await store.profiles.get(WS, 'p1'))?.traits, { plan: 'free' });
+        assert.equal((await store.profiles.get(WS, 'p1'))?.lastSeenAt, T0 + 5);
+        assert.equal(await store.profiles.get(OTHER, 'p1'), null);
+        const many = await store.profiles.getMany(WS, ['p2', 'p1', 'missing', 'p1']);
+        assert.deepEqual(many.map((p) => p.id).sort(), ['p1', 'p2']);
+        assert.deepEqual(await store.profiles.getMany(WS, []), []);
+      });
+
+      it('pages through profiles with opaque cursors', async () => {
+        await store.profiles.insert(['e', 'a', 'd', 'c', 'b'].map((id) => profile(id)));
+        await store.profiles.insert([profile('z', { workspaceId: OTHER })]);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 10; pages += 1) {
+          const page = await store.profiles.list(WS, { limit: 2, cursor });
+          seen.push(...page.items.map((p) => p.id));
+          if (!page.next) break;
+          assert.doesNotMatch(page.next, /^[a-e]$/);
+          cursor = page.next;
+        }
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e']);
+        await assert.rejects(
+          store.profiles.list(WS, { limit: 2, cursor: 'not-a-cursor' }),
+          (e: unknown) => e instanceof AppError && e.code === 'invalid_input',
+        );
+        await assert.rejects(
+          store.profiles.list(WS, { limit: 0 }),
+          (e: unknown) => e instanceof AppError && e.details[0]?.path === 'limit',
+        );
+      });
+
+      it('links identities once and resolves them by kind:value', async () => {
+        await store.profiles.insert([profile('p1'), profile('p2')]);
+        await store.profiles.link([
+          { workspaceId: WS, kind: 'userId', value: 'u1', profileId: 'p1' },
+          { workspaceId: WS, kind: 'email', value: 'ada@example.com', profileId: 'p1' },
+        ]);
+        // Already linked: left as it is.
+        await store.profiles.link([
+          { workspaceId: WS, kind: 'userId', value: 'u1', profileId: 'p2' },
+        ]);
+        await store.profiles.link([
+          { workspaceId: OTHER, kind: 'userId', value: 'u1', profileId: 'x' },
+        ]);
+        const found = await store.profiles.resolve(WS, [
+          { kind: 'userId', value: 'u1' },
+          { kind: 'email', value: 'ada@example.com' },
+          { kind: 'anonymousId', value: 'u1' },
+        ]);
+        assert.deepEqual([...found.entries()].sort(), [
+          ['email:ada@example.com', 'p1'],
+          ['userId:u1', 'p1'],
+        ]);
+        assert.deepEqual(
+          (await store.profiles.identities(WS, 'p1')).map((i) => `${i.kind}:${i.value}`),
+          ['email:ada@example.com', 'userId:u1'],
+        );
+        assert.equal((await store.profiles.resolve(WS, [])).size, 0);
+      });
+
+      it('resolves merged profiles to the survivor, through chains of merges', async () => {
+        await store.profiles.insert([profile('p1'), profile('p2'), profile('p3')]);
+        await store.profiles.link([
+          { workspaceId: WS, kind: 'anonymousId', value: 'anon1', profileId: 'p1' },
+          { workspaceId: WS, kind: 'anonymousId', value: 'anon2', profileId: 'p2' },
+        ]);
+        await store.profiles.update(WS, 'p1', { mergedInto: 'p2' });
+        await store.profiles.update(WS, 'p2', { mergedInto: 'p3' });
+        const found = await store.profiles.resolve(WS, [
+          { kind: 'anonymousId', value: 'anon1' },
+          { kind: 'anonymousId', value: 'anon2' },
+        ]);
+        assert.equal(found.get('anonymousId:anon1'), 'p3');
+        assert.equal(found.get('anonymousId:anon2'), 'p3');
+      });
+
+      it('relinks identities of a merged profile', async () => {
+        await store.profiles.insert([profile('p1'), profile('p2')]);
+        await store.profiles.link([
+          { workspaceId: WS, kind: 'anonymousId', value: 'anon1', profileId: 'p1' },
+          { workspaceId: WS, kind: 'userId', value: 'u2', profileId: 'p2' },
+        ]);
+        await store.profiles.relink(WS, 'p1', 'p2');
+        assert.deepEqual(await store.profiles.identities(WS, 'p1'), []);
+        assert.deepEqual(
+          (await store.profiles.identities(WS, 'p2')).map((i) => i.value),
+          ['anon1', 'u2'],
+        );
+      });
+
+      it('round-trips JSON traits (nested, unicode, numbers)', async () => {
+        await store.profiles.insert([profile('p1', { traits: rich })]);
+        assert.deepEqual((await store.profiles.get(WS, 'p1'))?.traits, rich);
+      });
+
+      it('stores NUL characters and unpaired surrogates in JSON as U+FFFD', async () => {
+        await store.profiles.insert([
+          profile('p1', { traits: { a: 'x\u0000y', b: 'z\ud800', c: '\\u0000' } }),
+        ]);
+        assert.deepEqual((await store.profiles.get(WS, 'p1'))?.traits, {
+          a: 'x\ufffdy',
+          b: 'z\ufffd',
+          c: '\\u0000',
+        });
+      });
+    });
+
+    describe('events', () => {
+      it('inserts with increasing seq and skips duplicates of (workspace, messageId)', async () => {
+        const first = await store.events.insert([
+          event('m1', { properties: rich, context: { ip: '1.2.3.4' } }),
+          event('m2'),
+          event('m2'),
+        ]);
+        assert.equal(first.length, 2);
+        const [e1, e2] = first;
+        assert.ok(e1 && e2 && e1.seq < e2.seq);
+        assert.deepEqual(e1, {
+          ...event('m1', { properties: rich, context: { ip: '1.2.3.4' } }),
+          seq: e1.seq,
+          processedAt: null,
+        });
+        assert.deepEqual(await store.events.insert([event('m1'), event('m2')]), []);
+        const again = await store.events.insert([event('m1'), event('m3')]);
+        assert.deepEqual(
+          again.map((e) => e.messageId),
+          ['m3'],
+        );
+        assert.equal((await store.events.insert([event('m1', { workspaceId: OTHER })])).length, 1);
+      });
+
+      it('inserts large batches (chunked under the parameter limit)', async () => {
+        const rows = Array.from({ length: 7000 }, (_, i) => event(`m${i}`, { partition: i % 4 }));
+        const inserted = await store.events.insert(rows);
+        assert.equal(inserted.length, 7000);
+        assert.equal(new Set(inserted.map((e) => e.seq)).size, 7000);
+        assert.deepEqual(
+          inserted.map((e) => e.messageId),
+          rows.map((e) => e.messageId),
+        );
+      });
+
+      it('lists pending events of the given partitions in seq order, then marks them processed', async () => {
+        const rows = Array.from({ length: 12 }, (_, i) => event(`m${i}`, { partition: i % 3 }));
+        await store.events.insert(rows.slice(0, 6));
+        await store.events.insert(rows.slice(6));
+        const pending = await store.events.pending([0, 2], 100);
+        assert.deepEqual(
+          pending.map((e) => e.messageId),
+          ['m0', 'm2', 'm3', 'm5', 'm6', 'm8', 'm9', 'm11'],
+        );
+        assert.ok(pending.every((e, i) => i === 0 || (pending[i - 1]?.seq ?? 0) < e.seq));
+        const firstThree = await store.events.pending([2, 0, 2], 3);
+        assert.deepEqual(
+          firstThree.map((e) => e.messageId),
+          ['m0', 'm2', 'm3'],
+        );
+        await store.events.markProcessed(
+          WS,
+          firstThree.map((e) => e.seq),
+          T0 + 1,
+        );
+        assert.deepEqual(
+          (await store.events.pending([0, 2], 3)).map((e) => e.messageId),
+          ['m5', 'm6', 'm8'],
+        );
+        assert.deepEqual(await store.events.pending([], 10), []);
+        const processed = await store.events.listForProfile(WS, 'p1', { limit: 100 });
+        assert.equal(processed.find((e) => e.messageId === 'm0')?.processedAt, T0 + 1);
+      });
+
+      it("lists a profile's events newest first, before a seq", async () => {
+        await store.events.insert([
+          event('m1'),
+          event('m2', { profileId: 'p2' }),
+          event('m3'),
+          event('m4'),
+        ]);
+        const all = await store.events.listForProfile(WS, 'p1', { limit: 10 });
+        assert.deepEqual(
+          all.map((e) => e.messageId),
+          ['m4', 'm3', 'm1'],
+        );
+        const older = await store.events.listForProfile(WS, 'p1', {
+          limit: 1,
+          beforeSeq: all[0]?.seq,
+        });
+        assert.deepEqual(
+          older.map((e) => e.messageId),
+          ['m3'],
+        );
+      });
+
+      it("reassigns a merged profile's events", async () => {
+        await store.events.insert([event('m1'), event('m2', { profileId: 'p2' })]);
+        await store.events.reassign(WS, 'p1', 'p2');
+        assert.deepEqual(await store.events.listForProfile(WS, 'p1', { limit: 10 }), []);
+        assert.equal((await store.events.listForProfile(WS, 'p2', { limit: 10 })).length, 2);
+      });
+    });
+
+    describe('journeys', () => {
+      it('upserts journeys (keeping createdAt) and finds live ones by trigger', async () => {
+        const base = {
+          workspaceId: WS,
+          name: 'Welcome',
+          publishedVersion: null,
+          latestVersion: 1,
+          triggerType: null,
+          triggerEvent: null,
+          status: 'draft' as const,
+          createdAt: T0,
+          updatedAt: T0,
+        };
+        await store.journeys.upsert({ ...base, id: 'j1' });
+        await store.journeys.upsert({ ...base, id: 'j2' });
+        await store.journeys.upsert({
+          ...base,
+          id: 'j3',
+          publishedVersion: 1,
+          status: 'paused',
+          triggerType: 'event',
+          triggerEvent: 'signed_up',
+        });
+        const live = {
+          ...base,
+          id: 'j1',
+          name: 'Welcome v2',
+          publishedVersion: 1,
+          latestVersion: 2,
+          triggerType: 'event',
+          triggerEvent: 'signed_up',
+          status: 'live' as const,
+          createdAt: T0 + 99,
+          updatedAt: T0 + 1,
+        };
+        await store.journeys.upsert(live);
+        assert.deepEqual(await store.journeys.get(WS, 'j1'), { ...live, createdAt: T0 });
+        assert.equal(await store.journeys.get(OTHER, 'j1'), null);
+        assert.deepEqual(
+          (await store.journeys.list(WS)).map((j) => j.id),
+          ['j1', 'j2', 'j3'],
+        );
+        assert.deepEqual(
+          (await store.journeys.live(WS, {})).map((j) => j.id),
+          ['j1'],
+        );
+        assert.deepEqual(
+          (await store.journeys.live(WS, { triggerType: 'event', triggerEvent: 'signed_up' })).map(
+            (j) => j.id,
+          ),
+          ['j1'],
+        );
+        assert.deepEqual(
+          await store.journeys.live(WS, { triggerType: 'event', triggerEvent: 'other' }),
+          [],
+        );
+        assert.deepEqual(await store.journeys.live(WS, { triggerType: 'date' }), []);
+      });
+
+      it('stores versions with their definitions and marks one published once', async () => {
+        await store.journeys.upsert({
+          workspaceId: WS,
+          id: 'j1',
+          name: 'Welcome',
+          publishedVersion: null,
+          latestVersion: 2,
+          triggerType: null,
+          triggerEvent: null,
+          status: 'draft',
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        const v1 = {
+          workspaceId: WS,
+          journeyId: 'j1',
+          version: 1,
+          definition,
+          createdAt: T0,
+          publishedAt: null,
+        };
+        await store.journeys.addVersion(v1);
+        await store.journeys.addVersion({
+          ...v1,
+          version: 2,
+          definition: { ...definition, name: 'Two' },
+        });
+        assert.deepEqual(await store.journeys.getVersion(WS, 'j1', 1), v1);
+        // The document keeps its key order (jsonb would sort keys by length).
+        const stored = await store.journeys.getVersion(WS, 'j1', 1);
+        assert.equal(JSON.stringify(stored?.definition), JSON.stringify(definition));
+        assert.equal(await store.journeys.getVersion(WS, 'j1', 3), null);
+        await store.journeys.markPublished(WS, 'j1', 2, T0 + 5);
+        await store.journeys.markPublished(WS, 'j1', 2, T0 + 9);
+        const versions = await store.journeys.listVersions(WS, 'j1');
+        assert.deepEqual(
+          versions.map((v) => [v.version, v.definition.name, v.publishedAt]),
+          [
+            [1, 'Welcome', null],
+            [2, 'Two', T0 + 5],
+          ],
+        );
+      });
+    });
+
+    describe('runs', () => {
+      it('inserts, gets and lists runs with their JSON state', async () => {
+        const r1 = run('r1', { exit: null });
+        r1.state.data = rich;
+        const r2 = run('r2', {
+          profileId: 'p2',
+          status: 'completed',
+          wakeAt: null,
+          awaiting: null,
+          endedAt: T0 + 1,
+          exit: { kind: 'goal', goal: 'ordered' },
+        });
+        await store.runs.insert([r1, r2]);
+        assert.deepEqual(await store.runs.get(WS, 'r1'), r1);
+        assert.deepEqual(await store.runs.get(WS, 'r2'), r2);
+        assert.equal(await store.runs.get(OTHER, 'r1'), null);
+        assert.deepEqual(
+          (await store.runs.getMany(WS, ['r2', 'r1', 'nope'])).map((r) => r.id).sort(),
+          ['r1', 'r2'],
+        );
+        assert.deepEqual(
+          (await store.runs.listForProfile(WS, 'p1')).map((r) => r.id),
+          ['r1'],
+        );
+      });
+
+      it('updates many runs in one call (state and derived columns)', async () => {
+        const rows = Array.from({ length: 3000 }, (_, i) =>
+          run(`r${i}`, { profileId: `p${i % 50}` }),
+        );
+        await store.runs.insert(rows);
+        const changed = rows.map((r, i) => {
+          const status = i % 2 ? ('completed' as const) : ('waiting' as const);
+          const next = {
+            ...r,
+            status,
+            node: i % 2 ? null : 'next',
+            wakeAt: i % 2 ? null : T0 + i,
+            awaiting: i % 2 ? null : ({ kind: 'event', event: 'paid', until: T0 + i } as const),
+            updatedAt: T0 + 1,
+            endedAt: i % 2 ? T0 + 1 : null,
+            exit: i % 2 ? ({ kind: 'completed' } as const) : null,
+            version: 2,
+          };
+          return {
+            ...next,
+            state: { ...r.state, status, seq: 2, seen: [{ name: 'x', at: i, properties: { i } }] },
+          };
+        });
+        await store.runs.update(changed);
+        for (const i of [0, 1, 1499, 2999]) {
+          assert.deepEqual(await store.runs.get(WS, `r${i}`), changed[i]);
+        }
+        await store.runs.update([]);
+      });
+
+      it('claims only due active/waiting runs, oldest first, up to the limit', async () => {
+        await store.runs.insert([
+          run('late', { wakeAt: T0 + 2 * MIN }),
+          run('old', { wakeAt: T0 - 2 * MIN }),
+          run('now', { wakeAt: T0, workspaceId: OTHER }),
+          run('future', { wakeAt: T0 + 10 * MIN }),
+          run('active', { status: 'active', wakeAt: T0 - MIN }),
+          run('done', { status: 'completed', wakeAt: T0 - 5 * MIN }),
+          run('exited', { status: 'exited', wakeAt: T0 - 5 * MIN }),
+          run('idle', { wakeAt: null }),
+        ]);
+        const due = await store.transaction((tx) => tx.runs.claimDue(T0 + 2 * MIN, 100));
+        assert.deepEqual(
+          due.map((r) => r.id),
+          ['old', 'active', 'now', 'late'],
+        );
+        const two = await store.transaction((tx) => tx.runs.claimDue(T0 + 2 * MIN, 2));
+        assert.deepEqual(
+          two.map((r) => r.id),
+          ['old', 'active'],
+        );
+        assert.equal(await store.runs.nextWake(), T0 - 2 * MIN);
+        await store.runs.update(due.map((r) => ({ ...r, status: 'completed', wakeAt: null })));
+        assert.equal(await store.runs.nextWake(), T0 + 10 * MIN);
+      });
+
+      it('locks runs by id and returns their current rows', async () => {
+        await store.runs.insert([run('r1'), run('r2', { profileId: 'p2' }), run('r3')]);
+        const locked = await store.transaction((tx) => tx.runs.lock(WS, ['r2', 'r1', 'missing']));
+        assert.deepEqual(
+          locked.map((r) => r.id),
+          ['r1', 'r2'],
+        );
+      });
+
+      it('lists active or waiting runs of profiles, oldest first', async () => {
+        await store.runs.insert([
+          run('r1', { enteredAt: T0 + 2 }),
+          run('r2', { profileId: 'p2', status: 'active', enteredAt: T0 + 1 }),
+          run('r3', { status: 'completed' }),
+          run('r4', { profileId: 'p3' }),
+        ]);
+        assert.deepEqual(
+          (await store.runs.activeForProfiles(WS, ['p1', 'p2'])).map((r) => r.id),
+          ['r2', 'r1'],
+        );
+        assert.deepEqual(await store.runs.activeForProfiles(WS, []), []);
+      });
+
+      it('reports entry history of a profile in a journey', async () => {
+        assert.deepEqual(await store.runs.entryHistory(WS, 'j1', 'p1'), {
+          entries: 0,
+          lastEnteredAt: null,
+          active: 0,
+        });
+        await store.runs.insert([
+          run('r1', { status: 'completed', enteredAt: T0 }),
+          run('r2', { status: 'waiting', enteredAt: T0 + 5 }),
+          run('r3', { status: 'active', enteredAt: T0 + 3 }),
+          run('r4', { journeyId: 'j2', enteredAt: T0 + 9 }),
+          run('r5', { profileId: 'p2', enteredAt: T0 + 9 }),
+        ]);
+        assert.deepEqual(await store.runs.entryHistory(WS, 'j1', 'p1'), {
+          entries: 3,
+          lastEnteredAt: T0 + 5,
+          active: 2,
+        });
+      });
+
+      it('appends and reads a run trace in order', async () => {
+        await store.runs.insert([run('r1'), run('r2')]);
+        const line = (
+          runId: string,
+          at: number,
+          what: 'entered' | 'waiting' | 'woke',
+          detail: string,
+        ) => ({
+          workspaceId: WS,
+          profileId: 'p1',
+          runId,
+          at,
+          node: what === 'entered' ? null : 'wait',
+          what,
+          detail,
+        });
+        await store.runs.appendTrace([
+          line('r1', T0, 'entered', 'in'),
+          line('r2', T0, 'entered', 'other'),
+        ]);
+        await store.runs.appendTrace([
+          line('r1', T0, 'waiting', 'for 1 h ⏳'),
+          line('r1', T0 + 1, 'woke', 'up'),
+        ]);
+        assert.deepEqual(await store.runs.trace(WS, 'r1'), [
+          line('r1', T0, 'entered', 'in'),
+          line('r1', T0, 'waiting', 'for 1 h ⏳'),
+          line('r1', T0 + 1, 'woke', 'up'),
+        ]);
+      });
+
+      it("reassigns a merged profile's runs with their trace, messages and tasks", async () => {
+        await store.runs.insert([run('r1')]);
+        await store.runs.appendTrace([
+          {
+            workspaceId: WS,
+            profileId: 'p1',
+            runId: 'r1',
+            at: T0,
+            node: null,
+            what: 'entered',
+            detail: '',
+          },
+        ]);
+        await store.messages.insert([message('m1')]);
+        await store.tasks.insert([task('t1')]);
+        await store.runs.reassign(WS, 'p1', 'p2');
+        assert.deepEqual(await store.runs.listForProfile(WS, 'p1'), []);
+        assert.equal((await store.runs.get(WS, 'r1'))?.profileId, 'p2');
+        assert.equal((await store.runs.trace(WS, 'r1'))[0]?.profileId, 'p2');
+        assert.equal((await store.messages.get(WS, 'm1'))?.profileId, 'p2');
+        assert.equal((await store.tasks.get(WS, 't1'))?.profileId, 'p2');
+        // A stale row (old profile) still updates the run it names.
+        const stale = run('r1', { status: 'completed', wakeAt: null });
+        await store.runs.update([stale]);
+        assert.equal((await store.runs.get(WS, 'r1'))?.status, 'completed');
+      });
+    });
+
+    describe('messages', () => {
+      it('inserts idempotently by key and returns only what was inserted', async () => {
+        const inserted = await store.messages.insert([
+          message('m1', { content: rich }),
+          message('m2'),
+          message('m3', { idempotencyKey: 'key-m1' }),
+        ]);
+        assert.deepEqual(
+          inserted.map((m) => m.id),
+          ['m1', 'm2'],
+        );
+        assert.deepEqual(inserted[0], message('m1', { content: rich }));
+        assert.deepEqual(
+          await store.messages.insert([message('m9', { idempotencyKey: 'key-m2' })]),
+          [],
+        );
+        assert.equal(await store.messages.get(WS, 'm9'), null);
+        assert.equal((await store.messages.getByKey(WS, 'key-m2'))?.id, 'm2');
+        assert.equal(await store.messages.getByKey(OTHER, 'key-m2'), null);
+        assert.equal(
+          (await store.messages.insert([message('m2', { workspaceId: OTHER })])).length,
+          1,
+        );
+      });
+
+      it('claims due rows with a lease; an expired lease is reclaimed, an unexpired one is not', async () => {
+        await store.messages.insert([
+          message('due', { availableAt: T0 - MIN }),
+          message('later', { availableAt: T0 + 10 * MIN }),
+          message('sent', { status: 'sent', availableAt: T0 - MIN }),
+        ]);
+        const claimed = await store.transaction((tx) => tx.messages.claim(T0, 10, 30_000));
+        assert.deepEqual(
+          claimed.map((m) => [m.id, m.status, m.leaseUntil, m.updatedAt]),
+          [['due', 'sending', T0 + 30_000, T0]],
+        );
+        assert.deepEqual(
+          await store.transaction((tx) => tx.messages.claim(T0 + 29_999, 10, 30_000)),
+          [],
+        );
+        assert.equal(await store.messages.nextAvailable(), T0 + 30_000);
+        const again = await store.transaction((tx) => tx.messages.claim(T0 + 30_000, 10, 30_000));
+        assert.deepEqual(
+          again.map((m) => [m.id, m.leaseUntil]),
+          [['due', T0 + 60_000]],
+        );
+        await store.messages.update(WS, 'due', {
+          status: 'sent',
+          leaseUntil: null,
+          sentAt: T0 + 30_001,
+        });
+        assert.equal(await store.messages.nextAvailable(), T0 + 10 * MIN);
+        const late = await store.messages.claim(T0 + 10 * MIN, 10, 1000);
+        assert.deepEqual(
+          late.map((m) => m.id),
+          ['later'],
+        );
+      });
+
+      it('claims oldest first, up to the limit', async () => {
+        await store.messages.insert([
+          message('b', { availableAt: T0 - 1 }),
+          message('c', { availableAt: T0 }),
+          message('a', { availableAt: T0 - 2 }),
+        ]);
+        const claimed = await store.messages.claim(T0, 2, 1000);
+        assert.deepEqual(
+          claimed.map((m) => m.id),
+          ['a', 'b'],
+        );
+      });
+
+      it('updates a message by patch', async () => {
+        await store.messages.insert([message('m1')]);
+        await store.messages.update(WS, 'm1', {
+          status: 'failed',
+          attempts: 3,
+          error: 'mailbox full',
+          providerMessageId: 'prov-1',
+          content: { subject: 'Changed', nested: { a: [1] } },
+          recipient: null,
+          updatedAt: T0 + 1,
+        });
+        assert.deepEqual(
+          await store.messages.get(WS, 'm1'),
+          message('m1', {
+            status: 'failed',
+            attempts: 3,
+            error: 'mailbox full',
+            providerMessageId: 'prov-1',
+            content: { subject: 'Changed', nested: { a: [1] } },
+            recipient: null,
+            updatedAt: T0 + 1,
+          }),
+        );
+      });
+
+      it('lists newest first with filters and cursors', async () => {
+        await store.messages.insert([
+          message('m1', { createdAt: T0 }),
+          message('m2', { createdAt: T0 + 1, channel: 'sms' }),
+          message('m3', { createdAt: T0 + 1 }),
+          message('m4', { createdAt: T0 + 2, profileId: 'p2', runId: 'r2' }),
+          message('m5', { createdAt: T0 + 3, workspaceId: OTHER }),
+        ]);
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.messages.list(WS, { limit: 1, cursor });
+          ids.push(...page.items.map((m) => m.id));
+          cursor = page.next ?? undefined;
+        } while (cursor);
+        assert.deepEqual(ids, ['m4', 'm3', 'm2', 'm1']);
+        const email = await store.messages.list(WS, { limit: 10, channel: 'email' });
+        assert.deepEqual(
+          email.items.map((m) => m.id),
+          ['m4', 'm3', 'm1'],
+        );
+        assert.equal(email.next, null);
+        assert.deepEqual(
+          (await store.messages.list(WS, { limit: 10, profileId: 'p2' })).items.map((m) => m.id),
+          ['m4'],
+        );
+        assert.deepEqual(
+          (await store.messages.list(WS, { limit: 10, runId: 'r1' })).items.map((m) => m.id),
+          ['m3', 'm2', 'm1'],
+        );
+      });
+    });
+
+    describe('tasks', () => {
+      it('inserts idempotently, lists by team and status, updates by patch', async () => {
+        const inserted = await store.tasks.insert([
+          task('t1', { dueAt: T0 + 2 }),
+          task('t2', { dueAt: T0 + 1 }),
+          task('t3', { team: 'support' }),
+        ]);
+        assert.equal(inserted.length, 3);
+        assert.deepEqual(await store.tasks.insert([task('t9', { idempotencyKey: 'task-t1' })]), []);
+        assert.deepEqual(await store.tasks.get(WS, 't1'), task('t1', { dueAt: T0 + 2 }));
+        assert.deepEqual(
+          (await store.tasks.list(WS, { team: 'sales', limit: 10 })).map((t) => t.id),
+          ['t2', 't1'],
+        );
+        await store.tasks.update(WS, 't2', {
+          status: 'done',
+          outcome: 'paid',
+          note: 'card',
+          assignee: 'sam',
+          completedAt: T0 + 9,
+          updatedAt: T0 + 9,
+        });
+        assert.deepEqual(
+          (await store.tasks.list(WS, { team: 'sales', status: 'open', limit: 10 })).map(
+            (t) => t.id,
+          ),
+          ['t1'],
+        );
+        assert.deepEqual(
+          await store.tasks.get(WS, 't2'),
+          task('t2', {
+            dueAt: T0 + 1,
+            status: 'done',
+            outcome: 'paid',
+            note: 'card',
+            assignee: 'sam',
+            completedAt: T0 + 9,
+            updatedAt: T0 + 9,
+          }),
+        );
+        assert.equal((await store.tasks.list(WS, { limit: 10 })).length, 3);
+        assert.equal((await store.tasks.list(WS, { limit: 1 })).length, 1);
+      });
+    });
+
+    describe('lists', () => {
+      it('upserts lists and manages members', async () => {
+        await store.lists.upsert({ workspaceId: WS, id: 'vip', name: 'VIP', createdAt: T0 });
+        await store.lists.upsert({
+          workspaceId: WS,
+          id: 'vip',
+          name: 'Very important',
+          createdAt: T0 + 5,
+        });
+        await store.lists.upsert({ workspaceId: WS, id: 'news', name: 'News', createdAt: T0 });
+        assert.deepEqual(await store.lists.list(WS), [
+          { workspaceId: WS, id: 'news', name: 'News', createdAt: T0 },
+          { workspaceId: WS, id: 'vip', name: 'Very important', createdAt: T0 },
+        ]);
+        await store.lists.addMember(WS, 'vip', 'p1', T0);
+        await store.lists.addMember(WS, 'vip', 'p1', T0 + 1);
+        await store.lists.addMember(WS, 'news', 'p1', T0);
+        await store.lists.addMember(WS, 'vip', 'p2', T0);
+        await store.lists.removeMember(WS, 'vip', 'p2');
+        const membership = await store.lists.membership(WS, ['p1', 'p2', 'p3']);
+        assert.deepEqual([...membership.entries()], [['p1', ['news', 'vip']]]);
+      });
+
+      it('pages through members', async () => {
+        for (const p of ['p3', 'p1', 'p4', 'p2']) await store.lists.addMember(WS, 'vip', p, T0);
+        await store.lists.addMember(WS, 'other', 'p0', T0);
+        const first = await store.lists.members(WS, 'vip', { limit: 3 });
+        assert.deepEqual(first.items, ['p1', 'p2', 'p3']);
+        assert.ok(first.next);
+        const second = await store.lists.members(WS, 'vip', { limit: 3, cursor: first.next });
+        assert.deepEqual(second, { items: ['p4'], next: null });
+      });
+
+      it("reassigns a merged profile's memberships without duplicates", async () => {
+        await store.lists.addMember(WS, 'vip', 'p1', T0);
+        await store.lists.addMember(WS, 'news', 'p1', T0);
+        await store.lists.addMember(WS, 'vip', 'p2', T0);
+        await store.lists.reassign(WS, 'p1', 'p2');
+        const membership = await store.lists.membership(WS, ['p1', 'p2']);
+        assert.deepEqual([...membership.entries()], [['p2', ['news', 'vip']]]);
+      });
+    });
+
+    describe('trigger timers', () => {
+      it('upsert moves a timer instead of adding another', async () => {
+        await store.triggerTimers.upsert([timer('p1', { wakeAt: T0 + 5 * MIN })]);
+        await store.triggerTimers.upsert([timer('p1', { wakeAt: T0 + MIN, data: { n: 2 } })]);
+        await store.triggerTimers.upsert([
+          timer('p2', { wakeAt: T0 + 3 * MIN }),
+          timer('p2', { wakeAt: T0 + 2 * MIN }),
+        ]);
+        assert.equal(await store.triggerTimers.nextWake(), T0 + MIN);
+        const due = await store.transaction((tx) => tx.triggerTimers.claimDue(T0 + 10 * MIN, 10));
+        assert.deepEqual(due, [
+          timer('p1', { wakeAt: T0 + MIN, data: { n: 2 } }),
+          timer('p2', { wakeAt: T0 + 2 * MIN }),
+        ]);
+      });
+
+      it('claims due timers soonest first and deletes them', async () => {
+        await store.triggerTimers.upsert([
+          timer('p1', { wakeAt: T0 + MIN }),
+          timer('p2', { wakeAt: T0 - MIN }),
+          timer('', { kind: 'broadcast', wakeAt: T0, data: { version: 3 } }),
+          timer('p1', { kind: 'date', wakeAt: T0 - 2 * MIN, journeyId: 'j2' }),
+        ]);
+        const due = await store.transaction((tx) => tx.triggerTimers.claimDue(T0, 2));
+        assert.deepEqual(
+          due.map((t) => [t.journeyId, t.profileId, t.kind]),
+          [
+            ['j2', 'p1', 'date'],
+            ['j1', 'p2', 'inactivity'],
+          ],
+        );
+        const rest = await store.transaction((tx) => tx.triggerTimers.claimDue(T0, 10));
+        assert.deepEqual(rest, [
+          timer('', { kind: 'broadcast', wakeAt: T0, data: { version: 3 } }),
+        ]);
+        assert.deepEqual(await store.triggerTimers.claimDue(T0, 10), []);
+        assert.equal(await store.triggerTimers.nextWake(), T0 + MIN);
+      });
+
+      it('deletes one timer', async () => {
+        await store.triggerTimers.upsert([timer('p1'), timer('p1', { kind: 'date' })]);
+        await store.triggerTimers.delete(WS, 'j1', 'p1', 'inactivity');
+        const left = await store.triggerTimers.claimDue(T0, 10);
+        assert.deepEqual(
+          left.map((t) => t.kind),
+          ['date'],
+        );
+        assert.equal(await store.triggerTimers.nextWake(), null);
+      });
+    });
+
+    describe('leases', () => {
+      it('is taken when free, expired or already ours, and released only by its owner', async () => {
+        assert.equal(await store.leases.acquire('events:0', 'w1', T0, 10_000), true);
+        assert.equal(await store.leases.acquire('events:0', 'w2', T0 + 9_999, 10_000), false);
+        assert.equal(await store.leases.acquire('events:0', 'w1', T0 + 9_999, 10_000), true);
+        assert.equal(await store.leases.acquire('events:0', 'w2', T0 + 19_998, 10_000), false);
+        assert.equal(await store.leases.acquire('events:0', 'w2', T0 + 19_999, 10_000), true);
+        assert.equal(await store.leases.acquire('events:1', 'w1', T0, 10_000), true);
+        await store.leases.release('events:0', 'w1');
+        assert.equal(await store.leases.acquire('events:0', 'w1', T0 + 20_000, 10_000), false);
+        await store.leases.release('events:0', 'w2');
+        assert.equal(await store.leases.acquire('events:0', 'w1', T0 + 20_000, 10_000), true);
+      });
+    });
+
+    describe('concurrent claims (row locks)', { skip: backend.name !== 'postgres' }, () => {
+      /** Claims in a transaction held open until the second claim (outside it) has run. */
+      async function claimTwice<T>(claim: (tx: Tx) => Promise<T[]>): Promise<[T[], T[]]> {
+        const hold = gate();
+        let first: T[] = [];
+        const claimed = gate();
+        const holder = store.transaction(async (tx) => {
+          first = await claim(tx);
+          claimed.release();
+          await hold.wait;
+        });
+        await claimed.wait;
+        const second = await store.transaction((tx) => claim(tx));
+        hold.release();
+        await holder;
+        return [first, second];
+      }
+
+      it(
+        'two transactions claim disjoint sets of due runs (SKIP LOCKED)',
+        { timeout: 20_000 },
+        async () => {
+          await store.runs.insert(
+            Array.from({ length: 10 }, (_, i) => run(`r${i}`, { wakeAt: T0 - i })),
+          );
+          const [a, b] = await claimTwice((tx) => tx.runs.claimDue(T0, 6));
+          assert.equal(a.length, 6);
+          assert.equal(b.length, 4);
+          assert.equal(new Set([...a, ...b].map((r) => r.id)).size, 10);
+        },
+      );
+
+      it('two transactions claim disjoint sets of messages', { timeout: 20_000 }, async () => {
+        await store.messages.insert(Array.from({ length: 10 }, (_, i) => message(`m${i}`)));
+        const [a, b] = await claimTwice((tx) => tx.messages.claim(T0, 6, 1000));
+        assert.equal(a.length, 6);
+        assert.equal(b.length, 4);
+        assert.equal(new Set([...a, ...b].map((m) => m.id)).size, 10);
+      });
+
+      it(
+        'two transactions claim disjoint sets of trigger timers',
+        { timeout: 20_000 },
+        async () => {
+          await store.triggerTimers.upsert(Array.from({ length: 10 }, (_, i) => timer(`p${i}`)));
+          const [a, b] = await claimTwice((tx) => tx.triggerTimers.claimDue(T0, 6));
+          assert.equal(a.length, 6);
+          assert.equal(b.length, 4);
+          assert.equal(new Set([...a, ...b].map((t) => t.profileId)).size, 10);
+        },
+      );
+    });
+  });
+}
