@@ -8,7 +8,7 @@ const restrict = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/dist/**', '.waymark/**'] },
+  { ignores: ['node_modules/**', '**/dist/**', '.waymark/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

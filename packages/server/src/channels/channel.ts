@@ -38,6 +38,8 @@ export const devSink: ChannelAdapter = {
 };
 
 /** A registry with adapters per channel and the dev sink for the rest. */
-export function channelRegistry(adapters: Partial<Record<string, ChannelAdapter>> = {}): ChannelRegistry {
+export function channelRegistry(
+  adapters: Partial<Record<string, ChannelAdapter>> = {},
+): ChannelRegistry {
   return { for: (m) => adapters[m.channel] ?? devSink };
 }

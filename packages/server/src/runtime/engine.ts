@@ -148,6 +148,25 @@ export class Batch {
     return h;
   }
 
+  /** Loads entry histories of many profiles in one journey with one query. */
+  async preloadEntryHistories(
+    workspaceId: string,
+    journeyId: string,
+    profileIds: string[],
+  ): Promise<void> {
+    const missing = profileIds.filter(
+      (p) => !this.#entries.has(`${workspaceId}:${journeyId}:${p}`),
+    );
+    if (missing.length === 0) return;
+    const found = await this.#tx.runs.entryHistories(workspaceId, journeyId, missing);
+    for (const p of missing) {
+      this.#entries.set(
+        `${workspaceId}:${journeyId}:${p}`,
+        found.get(p) ?? { entries: 0, lastEnteredAt: null, active: 0 },
+      );
+    }
+  }
+
   /** Starts a run of a journey's published version for a profile; returns the new run. */
   async start(args: {
     journey: JourneyRow;
@@ -455,13 +474,8 @@ export class Batch {
     if (this.#trace.length) await tx.runs.appendTrace(this.#trace);
     const inserted = this.#messages.length ? await tx.messages.insert(this.#messages) : [];
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
-    for (const p of this.#profiles.values()) {
-      if (p.dirty)
-        await tx.profiles.update(p.row.workspaceId, p.row.id, {
-          traits: p.row.traits,
-          updatedAt: p.row.updatedAt,
-        });
-    }
+    const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
+    if (dirty.length) await tx.profiles.updateTraits(dirty);
     const ensured = new Set<string>();
     for (const { ws, list, profile } of this.#listAdds) {
       if (!ensured.has(`${ws}:${list}`)) {

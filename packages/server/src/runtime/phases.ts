@@ -144,6 +144,11 @@ export class Phases {
       runsOf.set(run.profileId, list);
     }
     const live = await this.#deps.definitions.live(tx, ws, now);
+    for (const j of live) {
+      const t = j.definition.trigger.type;
+      if (t === 'event' || t === 'inbound')
+        await batch.preloadEntryHistories(ws, j.journey.id, profileIds);
+    }
     const timers: TriggerTimerRow[] = [];
     for (const e of events) {
       const fact = eventFact(e);

@@ -106,7 +106,8 @@ export interface UpdateSpec<T extends Table> {
 export async function updateMany<T extends Table>(
   c: RepoContext,
   spec: UpdateSpec<T>,
-  rows: ReadonlyArray<Insertable<Database[T]>>,
+  /** Each row needs the key and `set` columns; other columns are ignored. */
+  rows: ReadonlyArray<Partial<Insertable<Database[T]>>>,
 ): Promise<void> {
   const columns = [...spec.key, ...spec.set.map(([col]) => col)];
   const casts = [...spec.key.map(() => undefined), ...spec.set.map(([, cast]) => cast)];

@@ -323,6 +323,30 @@ for (const backend of backends()) {
         assert.deepEqual(await store.profiles.getMany(WS, []), []);
       });
 
+      it('updates the traits of many profiles at once', async () => {
+        await store.profiles.insert([
+          profile('p1'),
+          profile('p2'),
+          profile('p3', { traits: { keep: 1 } }),
+        ]);
+        await store.profiles.updateTraits([
+          {
+            workspaceId: WS,
+            id: 'p1',
+            traits: { plan: 'pro', n: { deep: 'é' } },
+            updatedAt: T0 + 7,
+          },
+          { workspaceId: WS, id: 'p2', traits: {}, updatedAt: T0 + 8 },
+        ]);
+        const [p1, p2, p3] = await Promise.all(
+          ['p1', 'p2', 'p3'].map((id) => store.profiles.get(WS, id)),
+        );
+        assert.deepEqual(p1?.traits, { plan: 'pro', n: { deep: 'é' } });
+        assert.equal(p1?.updatedAt, T0 + 7);
+        assert.equal(p2?.updatedAt, T0 + 8);
+        assert.deepEqual(p3?.traits, { keep: 1 }, 'others untouched');
+      });
+
       it('pages through profiles with opaque cursors', async () => {
         await store.profiles.insert(['e', 'a', 'd', 'c', 'b'].map((id) => profile(id)));
         await store.profiles.insert([profile('z', { workspaceId: OTHER })]);
@@ -743,6 +767,10 @@ for (const backend of backends()) {
           lastEnteredAt: T0 + 5,
           active: 2,
         });
+        const many = await store.runs.entryHistories(WS, 'j1', ['p1', 'p2', 'p3']);
+        assert.deepEqual(many.get('p1'), { entries: 3, lastEnteredAt: T0 + 5, active: 2 });
+        assert.deepEqual(many.get('p2'), { entries: 1, lastEnteredAt: T0 + 9, active: 1 });
+        assert.equal(many.has('p3'), false, 'a profile that never entered is absent');
       });
 
       it('appends and reads a run trace in order', async () => {

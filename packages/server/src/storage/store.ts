@@ -285,6 +285,10 @@ export interface ProfileRepo {
     workspaceId: string,
     opts: { limit: number; cursor?: string | undefined },
   ): Promise<Page<ProfileRow>>;
+  /** Writes the traits of many profiles in one statement per chunk (the engine's batches). */
+  updateTraits(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt'>>,
+  ): Promise<void>;
 }
 
 /** Events. */
@@ -342,6 +346,12 @@ export interface RunRepo {
   /** Locks these runs for update (PostgreSQL) and returns their current rows. */
   lock(workspaceId: string, ids: string[]): Promise<RunRow[]>;
   entryHistory(workspaceId: string, journeyId: string, profileId: string): Promise<EntryHistory>;
+  /** Entry histories of many profiles in one journey (profiles never entered are absent). */
+  entryHistories(
+    workspaceId: string,
+    journeyId: string,
+    profileIds: string[],
+  ): Promise<Map<string, EntryHistory>>;
   appendTrace(rows: RunTraceRow[]): Promise<void>;
   trace(workspaceId: string, runId: string): Promise<RunTraceRow[]>;
   /** Next due time among waiting runs, for the worker's sleep. */

@@ -1,7 +1,7 @@
 /** Profiles, their identities, and the merge helpers (relink). */
 import type { Selectable, Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { chunks, insertMany, keyChunks } from '../batch.ts';
+import { chunks, insertMany, keyChunks, updateMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ProfilesTable } from '../schema.ts';
 import type { IdentityKind, IdentityRow, Page, ProfileRepo, ProfileRow } from '../store.ts';
@@ -203,6 +203,29 @@ export class KyselyProfileRepo implements ProfileRepo {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  async updateTraits(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt'>>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await updateMany(
+      this.#c,
+      {
+        table: 'profiles',
+        key: ['workspace_id', 'id'],
+        set: [
+          ['traits', 'jsonb'],
+          ['updated_at', 'bigint'],
+        ],
+      },
+      rows.map((r) => ({
+        workspace_id: r.workspaceId,
+        id: r.id,
+        traits: toJson(r.traits),
+        updated_at: r.updatedAt,
+      })),
+    );
   }
 
   async list(

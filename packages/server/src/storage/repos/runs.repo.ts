@@ -227,6 +227,37 @@ export class KyselyRunRepo implements RunRepo {
     };
   }
 
+  async entryHistories(
+    workspaceId: string,
+    journeyId: string,
+    profileIds: string[],
+  ): Promise<Map<string, EntryHistory>> {
+    const out = new Map<string, EntryHistory>();
+    for (const part of keyChunks([...new Set(profileIds)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('runs')
+        .select((eb) => [
+          'profile_id',
+          eb.fn.countAll<number>().as('entries'),
+          eb.fn.max('entered_at').as('last'),
+          eb.fn.sum<number | null>(eb.case().when(WAKEABLE).then(1).else(0).end()).as('active'),
+        ])
+        .where('workspace_id', '=', workspaceId)
+        .where('journey_id', '=', journeyId)
+        .where('profile_id', 'in', part)
+        .groupBy('profile_id')
+        .execute();
+      for (const r of rows) {
+        out.set(r.profile_id, {
+          entries: Number(r.entries),
+          lastEnteredAt: r.last === null ? null : Number(r.last),
+          active: Number(r.active ?? 0),
+        });
+      }
+    }
+    return out;
+  }
+
   async appendTrace(rows: RunTraceRow[]): Promise<void> {
     await insertMany(
       this.#c,
