@@ -57,7 +57,12 @@ export async function ingest(
       });
     }
     // A retried call (same messageId) is stored once; re-applying its identical traits is harmless.
-    await session.flush();
+    const lost = await session.flush();
+    for (const e of events) {
+      const into = lost.get(e.profileId);
+      if (into)
+        Object.assign(e, { profileId: into, partition: partitionOf(into, EVENT_PARTITIONS) });
+    }
     const inserted = await tx.events.insert(events);
     return { accepted: inserted.length, duplicates: events.length - inserted.length };
   });
@@ -145,20 +150,50 @@ class IdentitySession {
     }
   }
 
-  /** Writes new profiles, identity links and changed profiles. */
-  async flush(): Promise<void> {
+  /**
+   * Writes new profiles, identity links and changed profiles. Returns new profiles that lost a
+   * race: a concurrent request linked the same userId/anonymousId to a profile of its own first
+   * (our link was skipped on conflict), so ours folds into that one and its events go there.
+   */
+  async flush(): Promise<Map<string, string>> {
     const created = [...this.#created].map((id) => this.#profile(id));
     if (created.length) await this.#tx.profiles.insert(created);
     if (this.#links.length) await this.#tx.profiles.link(this.#links);
-    for (const id of this.#dirty) {
-      if (this.#created.has(id)) continue;
-      const p = this.#profile(id);
-      await this.#tx.profiles.update(this.#ws, id, {
-        traits: p.traits,
-        updatedAt: p.updatedAt,
-        lastSeenAt: p.lastSeenAt,
+    const lost = await this.#racesLost();
+    for (const [from, into] of lost) {
+      const [winner] = await this.#tx.profiles.getMany(this.#ws, [into]);
+      if (!winner) continue;
+      const ours = this.#profile(from);
+      this.#profiles.set(into, {
+        ...winner,
+        traits: { ...winner.traits, ...ours.traits },
+        lastSeenAt: Math.max(winner.lastSeenAt ?? 0, ours.lastSeenAt ?? 0) || null,
+        updatedAt: this.#now,
       });
+      this.#dirty.add(into);
+      await this.#tx.profiles.relink(this.#ws, from, into);
+      await this.#tx.profiles.update(this.#ws, from, { mergedInto: into, updatedAt: this.#now });
+      this.#created.delete(from);
     }
+    const changed = [...this.#dirty]
+      .filter((id) => !this.#created.has(id))
+      .map((id) => this.#profile(id));
+    if (changed.length) await this.#tx.profiles.updateMany(changed);
+    return lost;
+  }
+
+  async #racesLost(): Promise<Map<string, string>> {
+    const mine = this.#links.filter(
+      (l) => this.#created.has(l.profileId) && (l.kind === 'userId' || l.kind === 'anonymousId'),
+    );
+    const lost = new Map<string, string>();
+    if (mine.length === 0) return lost;
+    const owners = await this.#tx.profiles.resolve(this.#ws, mine);
+    for (const l of mine) {
+      const owner = owners.get(key(l.kind, l.value));
+      if (owner && owner !== l.profileId) lost.set(l.profileId, owner);
+    }
+    return lost;
   }
 
   create(): string {

@@ -475,7 +475,7 @@ export class Batch {
     const inserted = this.#messages.length ? await tx.messages.insert(this.#messages) : [];
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
-    if (dirty.length) await tx.profiles.updateTraits(dirty);
+    if (dirty.length) await tx.profiles.updateMany(dirty);
     const ensured = new Set<string>();
     for (const { ws, list, profile } of this.#listAdds) {
       if (!ensured.has(`${ws}:${list}`)) {

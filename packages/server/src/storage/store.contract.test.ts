@@ -329,20 +329,22 @@ for (const backend of backends()) {
           profile('p2'),
           profile('p3', { traits: { keep: 1 } }),
         ]);
-        await store.profiles.updateTraits([
+        await store.profiles.updateMany([
           {
             workspaceId: WS,
             id: 'p1',
             traits: { plan: 'pro', n: { deep: 'é' } },
             updatedAt: T0 + 7,
+            lastSeenAt: T0 + 6,
           },
-          { workspaceId: WS, id: 'p2', traits: {}, updatedAt: T0 + 8 },
+          { workspaceId: WS, id: 'p2', traits: {}, updatedAt: T0 + 8, lastSeenAt: null },
         ]);
         const [p1, p2, p3] = await Promise.all(
           ['p1', 'p2', 'p3'].map((id) => store.profiles.get(WS, id)),
         );
         assert.deepEqual(p1?.traits, { plan: 'pro', n: { deep: 'é' } });
         assert.equal(p1?.updatedAt, T0 + 7);
+        assert.equal(p1?.lastSeenAt, T0 + 6);
         assert.equal(p2?.updatedAt, T0 + 8);
         assert.deepEqual(p3?.traits, { keep: 1 }, 'others untouched');
       });

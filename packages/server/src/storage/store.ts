@@ -285,9 +285,9 @@ export interface ProfileRepo {
     workspaceId: string,
     opts: { limit: number; cursor?: string | undefined },
   ): Promise<Page<ProfileRow>>;
-  /** Writes the traits of many profiles in one statement per chunk (the engine's batches). */
-  updateTraits(
-    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt'>>,
+  /** Writes traits and times of many profiles, one statement per chunk (ingestion, engine batches). */
+  updateMany(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt' | 'lastSeenAt'>>,
   ): Promise<void>;
 }
 

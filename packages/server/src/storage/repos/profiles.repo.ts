@@ -205,8 +205,8 @@ export class KyselyProfileRepo implements ProfileRepo {
       .execute();
   }
 
-  async updateTraits(
-    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt'>>,
+  async updateMany(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt' | 'lastSeenAt'>>,
   ): Promise<void> {
     if (rows.length === 0) return;
     await updateMany(
@@ -217,6 +217,7 @@ export class KyselyProfileRepo implements ProfileRepo {
         set: [
           ['traits', 'jsonb'],
           ['updated_at', 'bigint'],
+          ['last_seen_at', 'bigint'],
         ],
       },
       rows.map((r) => ({
@@ -224,6 +225,7 @@ export class KyselyProfileRepo implements ProfileRepo {
         id: r.id,
         traits: toJson(r.traits),
         updated_at: r.updatedAt,
+        last_seen_at: r.lastSeenAt,
       })),
     );
   }
