@@ -21,6 +21,24 @@ export interface IngestResult {
 type Key = `${IdentityKind}:${string}`;
 const key = (kind: IdentityKind, value: string): Key => `${kind}:${value}`;
 
+/** What an identify changed: previous values of changed traits, and the traits it added. */
+export interface TraitChanges {
+  previous: Record<string, unknown>;
+  added: string[];
+}
+
+/** Traits as they were before an identify event, from its recorded changes. */
+export function traitsBefore(
+  current: Record<string, unknown>,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  const changes = context.waymark as Partial<TraitChanges> | undefined;
+  const before = { ...current };
+  for (const [k, v] of Object.entries(changes?.previous ?? {})) before[k] = v;
+  for (const k of changes?.added ?? []) delete before[k];
+  return before;
+}
+
 /** Traits that are identities as well. */
 const IDENTITY_TRAITS: Array<[IdentityKind, string]> = [
   ['email', 'email'],
@@ -41,7 +59,8 @@ export async function ingest(
     for (const call of calls) {
       const profileId = await session.profileFor(call);
       const timestamp = correctedTimestamp(call, receivedAt);
-      if (call.type === 'identify' && call.traits) session.setTraits(profileId, call.traits);
+      const changes =
+        call.type === 'identify' && call.traits ? session.setTraits(profileId, call.traits) : null;
       session.touch(profileId, timestamp);
       events.push({
         workspaceId,
@@ -50,7 +69,8 @@ export async function ingest(
         type: call.type,
         name: call.name,
         properties: call.type === 'identify' ? { ...(call.traits ?? {}) } : call.properties,
-        context: call.context,
+        // What an identify changed, so segment triggers can tell entry from staying in.
+        context: changes ? { ...call.context, waymark: changes } : call.context,
         timestamp,
         receivedAt,
         partition: partitionOf(profileId, EVENT_PARTITIONS),
@@ -130,8 +150,14 @@ class IdentitySession {
     return profileId;
   }
 
-  setTraits(profileId: string, traits: Record<string, unknown>): void {
+  /** Merges traits; returns the previous values of the traits that changed (`added`: new ones). */
+  setTraits(profileId: string, traits: Record<string, unknown>): TraitChanges {
     const p = this.#profile(profileId);
+    const changes: TraitChanges = { previous: {}, added: [] };
+    for (const [k, v] of Object.entries(traits)) {
+      if (!(k in p.traits)) changes.added.push(k);
+      else if (JSON.stringify(p.traits[k]) !== JSON.stringify(v)) changes.previous[k] = p.traits[k];
+    }
     p.traits = { ...p.traits, ...traits };
     p.updatedAt = this.#now;
     this.#dirty.add(profileId);
@@ -140,6 +166,7 @@ class IdentitySession {
       if (typeof v === 'string' && v.trim())
         this.link(kind, kind === 'email' ? v.trim().toLowerCase() : v.trim(), profileId);
     }
+    return changes;
   }
 
   touch(profileId: string, at: number): void {

@@ -108,17 +108,24 @@ export async function publishJourney(
     await tx.journeys.upsert(updated);
     if (versionRow.publishedAt === null)
       await tx.journeys.markPublished(workspaceId, journeyId, v, now);
-    if (trigger.type === 'broadcast' && journey.publishedVersion !== v) {
-      await tx.triggerTimers.upsert([
-        {
-          workspaceId,
-          journeyId,
-          profileId: '',
-          kind: 'broadcast',
-          wakeAt: trigger.at ? Date.parse(trigger.at) : now,
-          data: { version: v },
-        },
-      ]);
+    if (journey.publishedVersion !== v) {
+      // Journey-wide jobs (profileId ''): a broadcast, or the one-off pass that schedules
+      // inactivity and profile-date timers for profiles that existed before publishing.
+      const backfill =
+        trigger.type === 'inactivity' ||
+        (trigger.type === 'date' && trigger.field.startsWith('profile.'));
+      if (trigger.type === 'broadcast' || backfill) {
+        await tx.triggerTimers.upsert([
+          {
+            workspaceId,
+            journeyId,
+            profileId: '',
+            kind: trigger.type === 'broadcast' ? 'broadcast' : trigger.type,
+            wakeAt: trigger.type === 'broadcast' && trigger.at ? Date.parse(trigger.at) : now,
+            data: { version: v },
+          },
+        ]);
+      }
     }
     return updated;
   });

@@ -409,5 +409,68 @@ templates:
       const other = await getProfile(ctx.wm.deps, WS, 'phone:+351933333333');
       assert.equal(other.runs.length, 0, 'no keyword, no run');
     });
+
+    it('starts a run when a profile enters a segment, not while it stays in', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: vip-welcome
+name: VIP welcome
+trigger: { type: segment, condition: { field: profile.traits.tier, op: eq, value: vip }, on: enter }
+policies: { reentry: { mode: concurrent } }
+start: hello
+nodes:
+  hello: { type: send, channel: email, template: vip, next: done }
+  done: { type: exit }
+templates:
+  vip: { subject: "Welcome to VIP", body: "-" }
+`),
+      );
+      await send(ctx, 'identify', {
+        userId: 'ja',
+        traits: { email: 'ja@example.com', tier: 'basic' },
+      });
+      assert.equal((await outbox(ctx, 'ja')).length, 0);
+      await send(ctx, 'identify', { userId: 'ja', traits: { tier: 'vip' } });
+      await send(ctx, 'identify', { userId: 'ja', traits: { tier: 'vip', city: 'Porto' } });
+      assert.equal((await outbox(ctx, 'ja')).length, 1, 'entered once: staying in is no entry');
+      await send(ctx, 'identify', { userId: 'ja', traits: { tier: 'basic' } });
+      await send(ctx, 'identify', { userId: 'ja', traits: { tier: 'vip' } });
+      assert.equal((await outbox(ctx, 'ja')).length, 2, 'left and came back: a new entry');
+    });
+
+    it('schedules inactivity timers for profiles that existed before publishing', async () => {
+      await send(ctx, 'identify', { userId: 'ka', traits: { email: 'ka@example.com' } });
+      await advance(ctx, 10 * DAY);
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: dormant
+name: Dormant
+trigger: { type: inactivity, after: P14D }
+start: hello
+nodes:
+  hello: { type: send, channel: email, template: hi, next: done }
+  done: { type: exit }
+templates:
+  hi: { subject: "Still with us?", body: "-" }
+`),
+      );
+      await advance(ctx, 3 * DAY);
+      assert.equal(
+        (await outbox(ctx, 'ka')).filter((m) => m.content.subject === 'Still with us?').length,
+        0,
+      );
+      await advance(ctx, 2 * DAY);
+      assert.equal(
+        (await outbox(ctx, 'ka')).filter((m) => m.content.subject === 'Still with us?').length,
+        1,
+        '14 days after the last activity, though that was before the journey existed',
+      );
+    });
   });
 }

@@ -27,6 +27,7 @@ import type {
   TriggerTimerRow,
   Tx,
 } from '../storage/store.ts';
+import { traitsBefore } from '../app/ingest.ts';
 import { Batch, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 
@@ -166,6 +167,7 @@ export class Phases {
         const started = await this.#triggerOnEvent(batch, {
           j,
           event: fact,
+          context: e.context,
           profileId: e.profileId,
           timers,
           now,
@@ -184,6 +186,8 @@ export class Phases {
     a: {
       j: LiveJourney;
       event: EventFact;
+      /** The stored event's context (identify events carry what they changed). */
+      context: Record<string, unknown>;
       profileId: string;
       timers: TriggerTimerRow[];
       now: number;
@@ -233,7 +237,17 @@ export class Phases {
         });
         return null;
       }
-      case 'segment':
+      case 'segment': {
+        if (event.type !== 'identify') return null;
+        const after = await batch.profileFact(ws, profileId);
+        const before = { ...after, traits: traitsBefore(after.traits, a.context) };
+        const was = evaluateCondition(trigger.condition, { profile: before, now: a.now });
+        const is = evaluateCondition(trigger.condition, { profile: after, now: a.now });
+        const crossed = trigger.on === 'enter' ? !was && is : was && !is;
+        return crossed
+          ? this.#enter(batch, { j, profileId, input: { kind: 'enter', event } })
+          : null;
+      }
       case 'broadcast':
       case 'manual':
         return null;
@@ -287,6 +301,10 @@ export class Phases {
     const j = live.find((x) => x.journey.id === t.journeyId);
     if (!j) return;
     const trigger = j.definition.trigger;
+    if (t.profileId === '' && (trigger.type === 'inactivity' || trigger.type === 'date')) {
+      await this.#backfill(tx, { t, j, now });
+      return;
+    }
     if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
       const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
       const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
@@ -336,6 +354,40 @@ export class Phases {
         input: event ? { kind: 'enter', event } : { kind: 'enter' },
       });
     }
+  }
+
+  /**
+   * The one-off pass after publishing an inactivity or profile-date journey: schedules the timer
+   * of every existing profile, a page per round (resumable: the cursor is in the job's data).
+   */
+  async #backfill(tx: Tx, a: { t: TriggerTimerRow; j: LiveJourney; now: number }): Promise<void> {
+    const { t, j, now } = a;
+    const trigger = j.definition.trigger;
+    const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
+    const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
+    const ws = await tx.workspaces.get(t.workspaceId);
+    const timers: TriggerTimerRow[] = [];
+    for (const p of page.items) {
+      if (p.mergedInto) continue;
+      const base = { workspaceId: t.workspaceId, journeyId: t.journeyId, profileId: p.id };
+      if (trigger.type === 'inactivity') {
+        const last = p.lastSeenAt ?? p.createdAt;
+        const wakeAt = inactivityDeadline({ trigger, lastActivityAt: last });
+        timers.push({ ...base, kind: 'inactivity', wakeAt, data: { lastActivityAt: last } });
+      } else if (trigger.type === 'date') {
+        const tz = typeof p.traits.timezone === 'string' ? p.traits.timezone : undefined;
+        const zone = tz ?? j.definition.policies.timezone ?? ws?.timezone ?? 'UTC';
+        const path = trigger.field.split('.').slice(2).join('.');
+        const at = dateTriggerTime({ trigger, date: readDotted(p.traits, path), zone });
+        if (at !== null && at >= now - 60_000)
+          timers.push({ ...base, kind: 'date', wakeAt: at, data: {} });
+      }
+    }
+    if (timers.length) await tx.triggerTimers.upsert(timers);
+    if (page.next)
+      await tx.triggerTimers.upsert([
+        { ...t, wakeAt: now, data: { ...t.data, cursor: page.next } },
+      ]);
   }
 
   /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
