@@ -51,43 +51,144 @@ export async function ingest(
   workspaceId: string,
   calls: SegmentCall[],
 ): Promise<IngestResult> {
-  const receivedAt = deps.clock.now();
-  const result = await deps.store.transaction(async (tx) => {
-    const session = new IdentitySession(tx, workspaceId, receivedAt);
-    await session.preload(calls);
-    const events: NewEvent[] = [];
-    for (const call of calls) {
-      const profileId = await session.profileFor(call);
-      const timestamp = correctedTimestamp(call, receivedAt);
-      const changes =
-        call.type === 'identify' && call.traits ? session.setTraits(profileId, call.traits) : null;
-      session.touch(profileId, timestamp);
-      events.push({
-        workspaceId,
-        profileId,
-        messageId: call.messageId ?? newId(receivedAt),
-        type: call.type,
-        name: call.name,
-        properties: call.type === 'identify' ? { ...(call.traits ?? {}) } : call.properties,
-        // What an identify changed, so segment triggers can tell entry from staying in.
-        context: changes ? { ...call.context, waymark: changes } : call.context,
-        timestamp,
-        receivedAt,
-        partition: partitionOf(profileId, EVENT_PARTITIONS),
-      });
+  let queue = groupCommits.get(deps.store);
+  if (!queue) {
+    queue = new GroupCommit(deps);
+    groupCommits.set(deps.store, queue);
+  }
+  const result = await queue.submit({ workspaceId, calls, receivedAt: deps.clock.now() });
+  if (result.accepted > 0) deps.notify('events');
+  return result;
+}
+
+/** One request's calls, waiting for their transaction. */
+interface Submission {
+  workspaceId: string;
+  calls: SegmentCall[];
+  receivedAt: number;
+}
+
+/** Most calls written in one transaction. */
+const MAX_GROUP_CALLS = 5_000;
+
+const groupCommits = new WeakMap<object, GroupCommit>();
+
+/**
+ * Group commit: requests that arrive while a transaction is being written wait and are written
+ * together in the next one, so under load one commit (one fsync) carries many requests. Each
+ * request is answered only after the commit that holds its calls. If a group's transaction fails,
+ * its requests are retried one by one, so one request's failure is not another's.
+ */
+class GroupCommit {
+  readonly #deps: AppDeps;
+  #queue: Array<Submission & { done: (r: IngestResult) => void; fail: (e: unknown) => void }> = [];
+  #running = false;
+
+  constructor(deps: AppDeps) {
+    this.#deps = deps;
+  }
+
+  submit(s: Submission): Promise<IngestResult> {
+    return new Promise((done, fail) => {
+      this.#queue.push({ ...s, done, fail });
+      if (!this.#running) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        let size = 0;
+        let n = 0;
+        while (
+          n < this.#queue.length &&
+          (n === 0 || size + this.#queue[n]!.calls.length <= MAX_GROUP_CALLS)
+        ) {
+          size += this.#queue[n]!.calls.length;
+          n += 1;
+        }
+        const group = this.#queue.splice(0, n);
+        try {
+          const results = await this.#deps.store.transaction((tx) => writeGroup(tx, group));
+          group.forEach((g, i) => g.done(results[i]!));
+        } catch (err) {
+          if (group.length === 1) group[0]!.fail(err);
+          else {
+            for (const g of group) {
+              await this.#deps.store
+                .transaction((tx) => writeGroup(tx, [g]))
+                .then((r) => g.done(r[0]!), g.fail);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+/** Writes submissions in the caller's transaction; returns each one's counts. */
+async function writeGroup(tx: Tx, group: Submission[]): Promise<IngestResult[]> {
+  const events: NewEvent[] = [];
+  // Which submission each stored event came from (of calls sharing a messageId, the first is kept).
+  const owner = new Map<string, number>();
+  const byWorkspace = new Map<string, number[]>();
+  group.forEach((g, i) =>
+    byWorkspace.set(g.workspaceId, [...(byWorkspace.get(g.workspaceId) ?? []), i]),
+  );
+  for (const [workspaceId, members] of byWorkspace) {
+    const now = Math.max(...members.map((i) => group[i]!.receivedAt));
+    const session = new IdentitySession(tx, workspaceId, now);
+    await session.preload(members.flatMap((i) => group[i]!.calls));
+    const mine: NewEvent[] = [];
+    for (const i of members) {
+      const { calls, receivedAt } = group[i]!;
+      for (const call of calls) {
+        const profileId = await session.profileFor(call);
+        const timestamp = correctedTimestamp(call, receivedAt);
+        const changes =
+          call.type === 'identify' && call.traits
+            ? session.setTraits(profileId, call.traits)
+            : null;
+        session.touch(profileId, timestamp);
+        const event: NewEvent = {
+          workspaceId,
+          profileId,
+          messageId: call.messageId ?? newId(receivedAt),
+          type: call.type,
+          name: call.name,
+          properties: call.type === 'identify' ? { ...(call.traits ?? {}) } : call.properties,
+          // What an identify changed, so segment triggers can tell entry from staying in.
+          context: changes ? { ...call.context, waymark: changes } : call.context,
+          timestamp,
+          receivedAt,
+          partition: partitionOf(profileId, EVENT_PARTITIONS),
+        };
+        mine.push(event);
+        const k = `${workspaceId}\u0000${event.messageId}`;
+        if (!owner.has(k)) owner.set(k, i);
+      }
     }
     // A retried call (same messageId) is stored once; re-applying its identical traits is harmless.
     const lost = await session.flush();
-    for (const e of events) {
+    for (const e of mine) {
       const into = lost.get(e.profileId);
       if (into)
         Object.assign(e, { profileId: into, partition: partitionOf(into, EVENT_PARTITIONS) });
     }
-    const inserted = await tx.events.insert(events);
-    return { accepted: inserted.length, duplicates: events.length - inserted.length };
-  });
-  if (result.accepted > 0) deps.notify('events');
-  return result;
+    events.push(...mine);
+  }
+  const inserted = await tx.events.insert(events);
+  const results = group.map((g) => ({ accepted: 0, duplicates: g.calls.length }));
+  for (const row of inserted) {
+    const i = owner.get(`${row.workspaceId}\u0000${row.messageId}`);
+    if (i === undefined) continue;
+    results[i]!.accepted += 1;
+    results[i]!.duplicates -= 1;
+  }
+  return results;
 }
 
 /** Identity resolution for one request: reads once, writes once. */
