@@ -83,6 +83,13 @@ export function readObject(
   return parsed as Record<string, unknown>;
 }
 
+/** Reads a JSON column that must hold an array. */
+export function readArray(dialect: SqlDialect, value: unknown, column: string): unknown[] {
+  const parsed = dialect.parseJson(value);
+  if (!Array.isArray(parsed)) throw new TypeError(`column ${column} does not hold a JSON array`);
+  return parsed;
+}
+
 /** Reads a nullable JSON column that holds an object when set. */
 export function readObjectOrNull(
   dialect: SqlDialect,

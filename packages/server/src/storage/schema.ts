@@ -6,7 +6,7 @@
  * read as `unknown` (parsed by pg, or text to parse on SQLite).
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { RunStatus, TraceEntry } from '@waymark/core';
+import type { RunStatus } from '@waymark/core';
 import type {
   EventRow,
   IdentityKind,
@@ -119,16 +119,15 @@ export interface RunsTable {
   exit: NullableJson;
 }
 
-/** `run_trace`: a run's history lines; `id` orders them. */
+/** `run_trace`: a run's history, one row per step (its lines as JSON); `id` orders them. */
 export interface RunTraceTable {
   id: Generated<number>;
   workspace_id: string;
   profile_id: string;
   run_id: string;
   at: Ms;
-  node: string | null;
-  what: TraceEntry['what'];
-  detail: string;
+  /** JSON array of `{ node, what, detail }`. */
+  entries: Json;
 }
 
 /** `messages`: the outbox. */

@@ -167,9 +167,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('profile_id', 'text', (c) => c.notNull())
     .addColumn('run_id', 'text', (c) => c.notNull())
     .addColumn('at', ms, (c) => c.notNull())
-    .addColumn('node', 'text')
-    .addColumn('what', 'text', (c) => c.notNull())
-    .addColumn('detail', 'text', (c) => c.notNull());
+    // The lines one step wrote, as a JSON array of { node, what, detail }: one row per step.
+    .addColumn('entries', pg ? 'jsonb' : 'text', (c) => c.notNull());
   if (pg) {
     trace = trace.addPrimaryKeyConstraint('run_trace_pk', [
       'workspace_id',

@@ -1,9 +1,10 @@
 /** Runs: batch writes, due-timer claims, locks, entry history and the trace. */
-import type { Awaiting, ExitReason, RunState } from '@waymark/core';
+import type { Awaiting, ExitReason, RunState, TraceEntry } from '@waymark/core';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { checkLimit } from '../cursor.ts';
 import { insertMany, keyChunks, updateMany } from '../batch.ts';
 import {
+  readArray,
   readObject,
   readObjectOrNull,
   toJson,
@@ -48,15 +49,10 @@ const UPDATED: ReadonlyArray<readonly [column: keyof RunsTable & string, cast?: 
   ['exit', 'jsonb'],
 ];
 
-const TRACE_COLUMNS = [
-  'workspace_id',
-  'profile_id',
-  'run_id',
-  'at',
-  'node',
-  'what',
-  'detail',
-] as const;
+const TRACE_COLUMNS = ['workspace_id', 'profile_id', 'run_id', 'at', 'entries'] as const;
+
+/** A trace line as stored inside a step's row. */
+type StoredLine = Pick<TraceEntry, 'node' | 'what' | 'detail'>;
 
 const toColumns = (r: RunRow): Insertable<RunsTable> => ({
   workspace_id: r.workspaceId,
@@ -259,17 +255,29 @@ export class KyselyRunRepo implements RunRepo {
   }
 
   async appendTrace(rows: RunTraceRow[]): Promise<void> {
+    // Consecutive lines of one run at one instant (one step) share a row.
+    const steps: Array<{ head: RunTraceRow; lines: StoredLine[] }> = [];
+    for (const t of rows) {
+      const last = steps.at(-1);
+      const line = { node: t.node, what: t.what, detail: t.detail };
+      if (
+        last &&
+        last.head.runId === t.runId &&
+        last.head.workspaceId === t.workspaceId &&
+        last.head.at === t.at
+      ) {
+        last.lines.push(line);
+      } else steps.push({ head: t, lines: [line] });
+    }
     await insertMany(
       this.#c,
       { table: 'run_trace', columns: TRACE_COLUMNS },
-      rows.map((t) => ({
-        workspace_id: t.workspaceId,
-        profile_id: t.profileId,
-        run_id: t.runId,
-        at: t.at,
-        node: t.node,
-        what: t.what,
-        detail: t.detail,
+      steps.map(({ head, lines }) => ({
+        workspace_id: head.workspaceId,
+        profile_id: head.profileId,
+        run_id: head.runId,
+        at: head.at,
+        entries: toJson(lines),
       })),
     );
   }
@@ -290,15 +298,19 @@ export class KyselyRunRepo implements RunRepo {
       .where('run_id', '=', runId)
       .orderBy('id')
       .execute();
-    return rows.map((t) => ({
-      workspaceId: t.workspace_id,
-      profileId: t.profile_id,
-      runId: t.run_id,
-      at: t.at,
-      node: t.node,
-      what: t.what,
-      detail: t.detail,
-    }));
+    return rows.flatMap((t) => {
+      // Written by appendTrace from trace lines.
+      const lines = readArray(this.#c.dialect, t.entries, 'run_trace.entries') as StoredLine[];
+      return lines.map((l) => ({
+        workspaceId: t.workspace_id,
+        profileId: t.profile_id,
+        runId: t.run_id,
+        at: t.at,
+        node: l.node,
+        what: l.what,
+        detail: l.detail,
+      }));
+    });
   }
 
   async nextWake(): Promise<number | null> {
