@@ -72,9 +72,7 @@ function where(b: Block): string {
 }
 
 function showIssues(issues: ValidationIssue[]): string {
-  return issues
-    .map((i) => `  ${i.path || '(document)'}: ${i.message} [${i.code}]`)
-    .join('\n');
+  return issues.map((i) => `  ${i.path || '(document)'}: ${i.message} [${i.code}]`).join('\n');
 }
 
 function isJourney(b: Block): boolean {
@@ -106,7 +104,10 @@ function expectations(b: Block): Array<{ channel: string; time: string }> {
   for (const line of b.text.split('\n')) {
     if (!/^\s*#\s*expect:/.test(line)) continue;
     const m = /^\s*#\s*expect:\s*([a-z]+) at (\d{4}-\d{2}-\d{2} \d{2}:\d{2})\s*$/.exec(line);
-    assert.ok(m, `${where(b)}: malformed "${line.trim()}"; write "# expect: sms at YYYY-MM-DD HH:MM"`);
+    assert.ok(
+      m,
+      `${where(b)}: malformed "${line.trim()}"; write "# expect: sms at YYYY-MM-DD HH:MM"`,
+    );
     out.push({ channel: m[1]!, time: m[2]! });
   }
   return out;
@@ -122,8 +123,14 @@ describe('docs: YAML examples', () => {
   it('finds the docs and their examples', () => {
     assert.ok(files.length >= 5, `expected the docs pages in ${docsDir}`);
     assert.ok(all.filter(isJourney).length >= 5, 'expected journey examples');
-    assert.ok(all.some((b) => b.tag === 'simulation'), 'expected simulation examples');
-    assert.ok(all.some((b) => b.tag === 'invalid'), 'expected invalid examples');
+    assert.ok(
+      all.some((b) => b.tag === 'simulation'),
+      'expected simulation examples',
+    );
+    assert.ok(
+      all.some((b) => b.tag === 'invalid'),
+      'expected invalid examples',
+    );
   });
 
   for (const b of all) {
@@ -142,7 +149,10 @@ describe('docs: YAML examples', () => {
     if (isJourney(b)) {
       it(`${name}: the journey is valid`, () => {
         const result = loadJourney(b.text);
-        assert.ok(result.ok, `${where(b)}: invalid journey\n${result.ok ? '' : showIssues(result.issues)}`);
+        assert.ok(
+          result.ok,
+          `${where(b)}: invalid journey\n${result.ok ? '' : showIssues(result.issues)}`,
+        );
       });
     } else if (b.tag === 'invalid') {
       it(`${name}: the journey is rejected`, () => {
@@ -179,7 +189,9 @@ describe('docs: YAML examples', () => {
         assert.ok(parsed.success, `${where(b)}: not a condition: ${parsed.error?.message}`);
       });
     } else if (b.tag === 'simulation') {
-      const journey = all.filter((j) => j.file === b.file && j.index < b.index && isJourney(j)).at(-1);
+      const journey = all
+        .filter((j) => j.file === b.file && j.index < b.index && isJourney(j))
+        .at(-1);
       it(`${name}: the simulation runs`, async () => {
         assert.ok(journey, `${where(b)}: no journey block before this simulation`);
         const result = await simulate(journey.text, b.text);

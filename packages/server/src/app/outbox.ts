@@ -57,7 +57,7 @@ export async function changeList(
   const now = deps.clock.now();
   await deps.store.transaction(async (tx) => {
     if (a.action === 'add') {
-      await tx.lists.upsert({ workspaceId, id: a.listId, name: a.listId, createdAt: now });
+      await tx.lists.ensure({ workspaceId, id: a.listId, name: a.listId, createdAt: now });
       await tx.lists.addMember(workspaceId, a.listId, profileId, now);
     } else {
       await tx.lists.removeMember(workspaceId, a.listId, profileId);

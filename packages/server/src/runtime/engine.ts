@@ -479,7 +479,7 @@ export class Batch {
     const ensured = new Set<string>();
     for (const { ws, list, profile } of this.#listAdds) {
       if (!ensured.has(`${ws}:${list}`)) {
-        await tx.lists.upsert({ workspaceId: ws, id: list, name: list, createdAt: this.#now });
+        await tx.lists.ensure({ workspaceId: ws, id: list, name: list, createdAt: this.#now });
         ensured.add(`${ws}:${list}`);
       }
       await tx.lists.addMember(ws, list, profile, this.#now);

@@ -1023,6 +1023,13 @@ for (const backend of backends()) {
           { workspaceId: WS, id: 'news', name: 'News', createdAt: T0 },
           { workspaceId: WS, id: 'vip', name: 'Very important', createdAt: T0 },
         ]);
+        await store.lists.ensure({ workspaceId: WS, id: 'vip', name: 'vip', createdAt: T0 + 9 });
+        await store.lists.ensure({ workspaceId: WS, id: 'new', name: 'New', createdAt: T0 + 9 });
+        assert.deepEqual(
+          (await store.lists.list(WS)).map((l) => l.name),
+          ['New', 'News', 'Very important'],
+          'ensure creates a missing list and leaves an existing one as it is',
+        );
         await store.lists.addMember(WS, 'vip', 'p1', T0);
         await store.lists.addMember(WS, 'vip', 'p1', T0 + 1);
         await store.lists.addMember(WS, 'news', 'p1', T0);

@@ -423,6 +423,8 @@ export interface TaskRepo {
 /** Lists and memberships. */
 export interface ListRepo {
   upsert(row: ListRow): Promise<void>;
+  /** Creates the list when missing; an existing list keeps its name. */
+  ensure(row: ListRow): Promise<void>;
   list(workspaceId: string): Promise<ListRow[]>;
   addMember(workspaceId: string, listId: string, profileId: string, at: number): Promise<void>;
   removeMember(workspaceId: string, listId: string, profileId: string): Promise<void>;

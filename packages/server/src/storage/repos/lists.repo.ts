@@ -26,6 +26,19 @@ export class KyselyListRepo implements ListRepo {
       .execute();
   }
 
+  async ensure(row: ListRow): Promise<void> {
+    await this.#c.db
+      .insertInto('lists')
+      .values({
+        workspace_id: row.workspaceId,
+        id: row.id,
+        name: row.name,
+        created_at: row.createdAt,
+      })
+      .onConflict((oc) => oc.columns(['workspace_id', 'id']).doNothing())
+      .execute();
+  }
+
   async list(workspaceId: string): Promise<ListRow[]> {
     const rows = await this.#c.db
       .selectFrom('lists')
