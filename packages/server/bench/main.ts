@@ -7,6 +7,9 @@
  * 4. peak RSS of the process.
  * Sizes can be lowered for a quick look: BENCH_EVENTS, BENCH_RUNS, BENCH_LATE.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/app/ingest.ts';
 import { applyJourney, checkJourney } from '../src/app/journeys.ts';
 import { parseCall } from '../src/app/segment.ts';
@@ -22,6 +25,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const LATE = Number(process.env.BENCH_LATE ?? 100_000);
 const CONCURRENCY = 8;
 const WRITE_KEY = 'bench-write-key';
+const CLIENT = fileURLToPath(new URL('./ingest-client.mjs', import.meta.url));
 
 const timerJourney = (id: string): string => `
 schemaVersion: 1
@@ -45,33 +49,22 @@ async function benchIngest(url: string): Promise<number> {
     configFromEnv({}, { databaseUrl: url, role: 'api', writeKey: WRITE_KEY }),
   );
   const http = await startHttp(wm, { port: 0, host: '127.0.0.1' });
-  const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
-  const batches = Math.ceil(EVENTS / 100);
-  let next = 0;
-  const started = performance.now();
-  const sender = async (): Promise<void> => {
-    for (let b = next++; b < batches; b = next++) {
-      const batch = Array.from({ length: 100 }, (_, i) => ({
-        type: 'track',
-        userId: `user-${(b * 100 + i) % 20_000}`,
-        event: 'Product Viewed',
-        messageId: `m-${b}-${i}`,
-        properties: { sku: `sku-${i}`, price: i * 1.5, category: 'shoes' },
-        timestamp: new Date().toISOString(),
-      }));
-      const res = await fetch(`${http.address}/v1/batch`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
-      });
-      if (res.status !== 200) throw new Error(`batch ${b}: HTTP ${res.status} ${await res.text()}`);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-  const seconds = (performance.now() - started) / 1000;
+  // The load comes from another process, as it would from real clients.
+  const client = spawn(
+    process.execPath,
+    [CLIENT, http.address, WRITE_KEY, String(EVENTS), String(CONCURRENCY)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  client.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(client, 'exit')) as [number | null];
   await http.close();
   await wm.close();
-  return (batches * 100) / seconds;
+  if (code !== 0) throw new Error(`ingest client failed (${code})`);
+  const { ms, events } = JSON.parse(out) as { ms: number; events: number };
+  return events / (ms / 1000);
 }
 
 async function seedRuns(
@@ -134,10 +127,14 @@ async function benchLateness(url: string): Promise<{ p50: number; p99: number; m
   const late: number[] = [];
   for (let i = 0; i < LATE; i += 10) {
     const ref = `userId:r${i}`;
-    const id = (await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [{ kind: 'userId', value: `r${i}` }])).get(ref);
+    const id = (
+      await wm.store.profiles.resolve(DEFAULT_WORKSPACE, [{ kind: 'userId', value: `r${i}` }])
+    ).get(ref);
     if (!id) continue;
     const [run] = await wm.store.runs.listForProfile(DEFAULT_WORKSPACE, id);
-    const woke = run ? (await wm.store.runs.trace(DEFAULT_WORKSPACE, run.id)).find((t) => t.what === 'woke') : undefined;
+    const woke = run
+      ? (await wm.store.runs.trace(DEFAULT_WORKSPACE, run.id)).find((t) => t.what === 'woke')
+      : undefined;
     if (woke) late.push(Math.max(0, woke.at - dueOf(i)));
   }
   await wm.close();
