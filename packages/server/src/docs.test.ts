@@ -199,7 +199,7 @@ describe('docs: YAML examples', () => {
         for (const e of expectations(b)) {
           assert.ok(
             output.includes(`${e.time}  ${e.channel} to `),
-            `${where(b)}: expected a ${e.channel} message at ${e.time}; the simulation printed\n${output}`,
+            `${where(b)}: expected an outbox line "${e.time}  ${e.channel} to …"; the simulation printed\n${output}`,
           );
         }
       });
