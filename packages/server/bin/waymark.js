@@ -5,4 +5,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli/main.ts');
 const code = await main(process.argv.slice(2));
-if (process.argv[2] !== 'start') process.exitCode = code;
+// `start` keeps running after main returns; a failed start still exits non-zero.
+process.exitCode = code;

@@ -47,6 +47,12 @@ nodes:
     assert.match(r.out, /nodes\.a\.template/);
   });
 
+  it('exits non-zero when start cannot start', () => {
+    const r = waymark(['start', '--role', 'bogus']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--role must be api, worker or all/);
+  });
+
   it('reports an unreadable file clearly', () => {
     const r = waymark(['journeys', 'validate', 'no/such/file.yaml']);
     assert.equal(r.code, 1);

@@ -472,5 +472,34 @@ templates:
         '14 days after the last activity, though that was before the journey existed',
       );
     });
+
+    it('counts only the listed events as activity for an inactivity trigger', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: no-orders
+name: No orders
+trigger: { type: inactivity, after: P10D, activity: [order_completed] }
+start: hello
+nodes:
+  hello: { type: send, channel: email, template: hi, next: done }
+  done: { type: exit }
+templates:
+  hi: { subject: "Time to reorder?", body: "-" }
+`),
+      );
+      const reorder = async () =>
+        (await outbox(ctx, 'la')).filter((m) => m.content.subject === 'Time to reorder?').length;
+      await send(ctx, 'identify', { userId: 'la', traits: { email: 'la@example.com' } });
+      await send(ctx, 'track', { userId: 'la', event: 'order_completed' });
+      await advance(ctx, 6 * DAY);
+      await send(ctx, 'track', { userId: 'la', event: 'page_viewed' });
+      await advance(ctx, 3 * DAY);
+      assert.equal(await reorder(), 0);
+      await advance(ctx, 2 * DAY);
+      assert.equal(await reorder(), 1, 'a page view is not an order: ten days after the order');
+    });
   });
 }

@@ -124,7 +124,8 @@ export class Batch {
     };
   }
 
-  async #zone(workspaceId: string): Promise<string> {
+  /** The workspace's default zone (cached for the batch). */
+  async workspaceZone(workspaceId: string): Promise<string> {
     let zone = this.#zones.get(workspaceId);
     if (!zone) {
       zone = await this.#deps.workspaceTimezone(workspaceId);
@@ -187,7 +188,7 @@ export class Batch {
       rng: createRng(`${journey.id}:${version}:${profileId}:${runId}`),
       context: {
         profile: await this.profileFact(ws, profileId),
-        workspaceTimezone: await this.#zone(ws),
+        workspaceTimezone: await this.workspaceZone(ws),
       },
       run: { runId, journeyId: journey.id, version, profileId },
     });
@@ -218,7 +219,7 @@ export class Batch {
       rng: createRng(`${current.id}:${current.state.seq}`),
       context: {
         profile: await this.profileFact(current.workspaceId, current.profileId),
-        workspaceTimezone: await this.#zone(current.workspaceId),
+        workspaceTimezone: await this.workspaceZone(current.workspaceId),
       },
     });
     const row = this.#toRow(current.workspaceId, result.state, current);

@@ -224,7 +224,7 @@ export class Phases {
         if (onEvent ? event.name !== trigger.event : event.type !== 'identify') return null;
         const path = trigger.field.split('.').slice(2).join('.');
         const source = onEvent ? event.properties : (await batch.profileFact(ws, profileId)).traits;
-        const zone = a.zoneOf ?? j.definition.policies.timezone ?? 'UTC';
+        const zone = a.zoneOf ?? j.definition.policies.timezone ?? (await batch.workspaceZone(ws));
         const at = dateTriggerTime({ trigger, date: readDotted(source, path), zone });
         if (at === null || at < a.now - 60_000) return null;
         a.timers.push({
@@ -331,12 +331,14 @@ export class Phases {
     if (t.kind === 'inactivity' && trigger.type === 'inactivity') {
       const profile = await tx.profiles.get(t.workspaceId, t.profileId);
       if (!profile || profile.mergedInto) return;
-      const deadline = inactivityDeadline({ trigger, lastActivityAt: profile.lastSeenAt ?? 0 });
-      // Newer activity that the events phase has not applied yet: the timer moves instead.
+      // With an `activity` list only those events move the timer (the events phase did that);
+      // otherwise any call counts, including one the events phase has not applied yet.
+      const last = trigger.activity
+        ? Number(t.data.lastActivityAt ?? profile.lastSeenAt ?? 0)
+        : (profile.lastSeenAt ?? 0);
+      const deadline = inactivityDeadline({ trigger, lastActivityAt: last });
       if (deadline > now) {
-        await tx.triggerTimers.upsert([
-          { ...t, wakeAt: deadline, data: { lastActivityAt: profile.lastSeenAt } },
-        ]);
+        await tx.triggerTimers.upsert([{ ...t, wakeAt: deadline, data: { lastActivityAt: last } }]);
         return;
       }
       await this.#enter(batch, {
