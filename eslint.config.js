@@ -19,6 +19,7 @@ export default tseslint.config(
         URL: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+        setImmediate: 'readonly',
         Buffer: 'readonly',
         fetch: 'readonly',
         performance: 'readonly',
