@@ -295,6 +295,56 @@ nodes:
       assert.ok(list.body.items.some((j) => j.id === 'cart' && j.publishedVersion === 2));
     });
 
+    it('takes an inbound SMS and starts the keyword journey for its sender', async () => {
+      const slides = {
+        schemaVersion: 1,
+        id: 'slides',
+        name: 'Slides',
+        trigger: { type: 'inbound', channel: 'sms', to: '+351300000001', keyword: 'SLIDES' },
+        start: 'reply',
+        nodes: {
+          reply: {
+            type: 'send',
+            channel: 'sms',
+            template: 't',
+            to: 'trigger.properties.from',
+            next: 'done',
+          },
+          done: { type: 'exit' },
+        },
+        templates: { t: { body: 'Slides: https://example.com/s' } },
+      };
+      assert.equal((await server.admin('PUT', '/api/journeys/slides', slides)).status, 200);
+      const inbound = {
+        from: '+351 966 000 111',
+        to: '+351300000001',
+        body: 'slides pls',
+        messageId: 'SMx',
+      };
+      const first = await server.admin<{ profileId: string; duplicate: boolean }>(
+        'POST',
+        '/api/inbound',
+        inbound,
+      );
+      assert.equal(first.status, 200);
+      assert.equal(first.body.duplicate, false);
+      const again = await server.admin<{ duplicate: boolean }>('POST', '/api/inbound', inbound);
+      assert.equal(again.body.duplicate, true, 'a retried webhook is stored once');
+      await server.waymark.worker.drain();
+      const sent = await server.admin<Outbox>('GET', '/api/outbox?profile=phone:%2B351966000111');
+      assert.deepEqual(
+        sent.body.items.map((m) => [m.recipient, m.content.body]),
+        [['+351966000111', 'Slides: https://example.com/s']],
+      );
+      const bad = await server.admin<{ error: { details: Array<{ path: string }> } }>(
+        'POST',
+        '/api/inbound',
+        { to: 'x', body: '' },
+      );
+      assert.equal(bad.status, 400);
+      assert.ok(bad.body.error.details.some((d) => d.path === 'body.from'));
+    });
+
     it('enrols by hand, and completing the task moves the run on', async () => {
       await server.admin('PUT', '/api/journeys/collect', collection);
       await identify('carla', { email: 'carla@example.com' });

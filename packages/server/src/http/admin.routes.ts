@@ -22,6 +22,7 @@ import {
   listTasks,
   recordOutcome,
 } from '../app/outbox.ts';
+import { receiveInbound } from '../app/inbound.ts';
 import { getProfile, listProfiles, profileEvents, runHistory } from '../app/profiles.ts';
 import { AppError } from '../errors.ts';
 import { TEXT_TYPES } from './body.ts';
@@ -404,6 +405,33 @@ const outboxRoutes: AnyRoute[] = [
     async handler({ deps, workspaceId, params, body }) {
       await recordOutcome(deps, workspaceId, { messageId: params.id, ...body });
       return { ok: true as const };
+    },
+  }),
+  defineRoute({
+    id: 'receiveInbound',
+    method: 'POST',
+    url: '/api/inbound',
+    auth: 'admin',
+    tag: 'outbox',
+    summary: 'Receive an inbound message (an SMS to a virtual number) as an event of its sender',
+    description:
+      'Starts inbound-keyword journeys and reaches waiting runs. Provider webhooks (Twilio) feed ' +
+      'the same path; this route is for tests, gateways of your own and dev tools.',
+    body: z.object({
+      channel: z.enum(['sms', 'whatsapp', 'email']).default('sms'),
+      from: z.string().min(1).describe('sender phone number (E.164) or email address'),
+      to: z.string().min(1).describe('the number or address written to'),
+      body: z.string(),
+      messageId: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('provider id: a retried delivery is stored once'),
+    }),
+    response: z.object({ profileId: z.string(), duplicate: z.boolean() }),
+    errors: ['invalid_input'],
+    async handler({ deps, workspaceId, body }) {
+      return receiveInbound(deps, workspaceId, body);
     },
   }),
 ];
