@@ -1,69 +1,19 @@
 /**
  * Test fixture of the HTTP edge: a whole Waymark (fresh database, known keys, optional manual
- * clock) served on a free port, with small clients for the tracking and admin APIs. Databases:
- * a SQLite temp file always, and a fresh PostgreSQL database on the server of DATABASE_URL when it
- * is set (created and dropped with `psql`, since http/ may not import a driver).
+ * clock) served on a free port, with small clients for the tracking and admin APIs, on the
+ * databases of `test-databases.ts`.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
+import type { TestDatabaseKind } from '../test-databases.ts';
 import { startHttp } from './server.ts';
 
-/** A database made for one test. */
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** A kind of database tests run on. */
-export interface TestBackend {
-  name: 'sqlite' | 'postgres';
-  create(): Promise<TestDatabase>;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** SQLite always; PostgreSQL too when DATABASE_URL is set. */
-export function testDatabaseUrls(): TestBackend[] {
-  const backends: TestBackend[] = [
-    {
-      name: 'sqlite',
-      async create() {
-        const dir = mkdtempSync(join(tmpdir(), 'waymark-http-'));
-        return {
-          url: `sqlite:${join(dir, 'waymark.db')}`,
-          drop: async () => rmSync(dir, { recursive: true, force: true }),
-        };
-      },
-    },
-  ];
-  const base = process.env.DATABASE_URL;
-  if (base) {
-    const admin = withDatabase(base, 'postgres');
-    const psql = (sql: string) => execFileSync('psql', [admin, '-qtAc', sql], { stdio: 'pipe' });
-    backends.push({
-      name: 'postgres',
-      async create() {
-        const name = `waymark_http_${randomBytes(6).toString('hex')}`;
-        psql(`CREATE DATABASE ${name}`);
-        return {
-          url: withDatabase(base, name),
-          drop: async () => void psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-        };
-      },
-    });
-  }
-  return backends;
-}
+export {
+  testDatabases as testDatabaseUrls,
+  type TestDatabase,
+  type TestDatabaseKind as TestBackend,
+} from '../test-databases.ts';
 
 /** Keys of the test workspace. */
 export const TEST_WRITE_KEY = 'wk_test_write_key';
@@ -113,7 +63,7 @@ export function basicAuth(writeKey: string): string {
 
 /** Starts a Waymark on a fresh database of `backend` and serves it on a free port. */
 export async function startTestServer(
-  backend: TestBackend,
+  backend: TestDatabaseKind,
   opts: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const db = await backend.create();

@@ -54,7 +54,8 @@ function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
 
-function readPath(source: Record<string, unknown>, path: string): unknown {
+/** Reads a dotted path (`traits.address.city`) from an object; undefined when absent. */
+export function readPath(source: Record<string, unknown>, path: string): unknown {
   let cur: unknown = source;
   for (const part of path.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;

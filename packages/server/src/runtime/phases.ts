@@ -28,7 +28,7 @@ import type {
   Tx,
 } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
-import { Batch, type BatchDeps } from './engine.ts';
+import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 
 /** Sizes of the batches each phase claims. */
@@ -225,7 +225,7 @@ export class Phases {
         const path = trigger.field.split('.').slice(2).join('.');
         const source = onEvent ? event.properties : (await batch.profileFact(ws, profileId)).traits;
         const zone = a.zoneOf ?? j.definition.policies.timezone ?? (await batch.workspaceZone(ws));
-        const at = dateTriggerTime({ trigger, date: readDotted(source, path), zone });
+        const at = dateTriggerTime({ trigger, date: readPath(source, path), zone });
         if (at === null || at < a.now - 60_000) return null;
         a.timers.push({
           workspaceId: ws,
@@ -380,7 +380,7 @@ export class Phases {
         const tz = typeof p.traits.timezone === 'string' ? p.traits.timezone : undefined;
         const zone = tz ?? j.definition.policies.timezone ?? ws?.timezone ?? 'UTC';
         const path = trigger.field.split('.').slice(2).join('.');
-        const at = dateTriggerTime({ trigger, date: readDotted(p.traits, path), zone });
+        const at = dateTriggerTime({ trigger, date: readPath(p.traits, path), zone });
         if (at !== null && at >= now - 60_000)
           timers.push({ ...base, kind: 'date', wakeAt: at, data: {} });
       }
@@ -518,13 +518,4 @@ async function recordResult(
         updatedAt: now,
       });
   }
-}
-
-function readDotted(source: Record<string, unknown>, path: string): unknown {
-  let cur: unknown = source;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }

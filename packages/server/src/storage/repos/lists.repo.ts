@@ -14,19 +14,15 @@ export class KyselyListRepo implements ListRepo {
 
   /** Creates the list, or renames it (its creation time is kept). */
   async upsert(row: ListRow): Promise<void> {
-    await this.#c.db
-      .insertInto('lists')
-      .values({
-        workspace_id: row.workspaceId,
-        id: row.id,
-        name: row.name,
-        created_at: row.createdAt,
-      })
-      .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet({ name: row.name }))
-      .execute();
+    await this.#insert(row, true);
   }
 
   async ensure(row: ListRow): Promise<void> {
+    await this.#insert(row, false);
+  }
+
+  /** Inserts a list; on conflict renames it (`rename`) or leaves it as it is. */
+  async #insert(row: ListRow, rename: boolean): Promise<void> {
     await this.#c.db
       .insertInto('lists')
       .values({
@@ -35,7 +31,10 @@ export class KyselyListRepo implements ListRepo {
         name: row.name,
         created_at: row.createdAt,
       })
-      .onConflict((oc) => oc.columns(['workspace_id', 'id']).doNothing())
+      .onConflict((oc) => {
+        const target = oc.columns(['workspace_id', 'id']);
+        return rename ? target.doUpdateSet({ name: row.name }) : target.doNothing();
+      })
       .execute();
   }
 
