@@ -3,10 +3,11 @@ import {
   loadJourney,
   validateJourney,
   type JourneyDefinition,
+  type Trigger,
   type ValidationIssue,
 } from '@waymark/core';
 import { AppError } from '../errors.ts';
-import type { JourneyRow, JourneyVersionRow } from '../storage/store.ts';
+import type { JourneyRow, JourneyVersionRow, Tx } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A journey with its versions' summary. */
@@ -109,28 +110,57 @@ export async function publishJourney(
     if (versionRow.publishedAt === null)
       await tx.journeys.markPublished(workspaceId, journeyId, v, now);
     if (journey.publishedVersion !== v) {
-      // Journey-wide jobs (profileId ''): a broadcast, or the one-off pass that schedules
-      // inactivity and profile-date timers for profiles that existed before publishing.
-      const backfill =
-        trigger.type === 'inactivity' ||
-        (trigger.type === 'date' && trigger.field.startsWith('profile.'));
-      if (trigger.type === 'broadcast' || backfill) {
-        await tx.triggerTimers.upsert([
-          {
-            workspaceId,
-            journeyId,
-            profileId: '',
-            kind: trigger.type === 'broadcast' ? 'broadcast' : trigger.type,
-            wakeAt: trigger.type === 'broadcast' && trigger.at ? Date.parse(trigger.at) : now,
-            data: { version: v },
-          },
-        ]);
-      }
+      await scheduleJourneyJobs(tx, {
+        workspaceId,
+        journeyId,
+        trigger,
+        version: v,
+        now,
+        broadcast: true,
+      });
     }
     return updated;
   });
   deps.notify('triggers');
   return row;
+}
+
+/**
+ * Journey-wide jobs (trigger timers with profileId ''): a broadcast (only on publishing), and the
+ * one-off pass that schedules inactivity and profile-date timers of existing profiles — on
+ * publishing, and again on resuming, since timers that came due while paused were dropped.
+ */
+async function scheduleJourneyJobs(
+  tx: Tx,
+  a: {
+    workspaceId: string;
+    journeyId: string;
+    trigger: Trigger;
+    version: number;
+    now: number;
+    broadcast: boolean;
+  },
+): Promise<void> {
+  const { trigger } = a;
+  const backfill =
+    trigger.type === 'inactivity' ||
+    (trigger.type === 'date' && trigger.field.startsWith('profile.'));
+  if (!(backfill || (a.broadcast && trigger.type === 'broadcast'))) return;
+  await tx.triggerTimers.upsert([
+    {
+      workspaceId: a.workspaceId,
+      journeyId: a.journeyId,
+      profileId: '',
+      kind:
+        trigger.type === 'broadcast'
+          ? 'broadcast'
+          : trigger.type === 'date'
+            ? 'date'
+            : 'inactivity',
+      wakeAt: trigger.type === 'broadcast' && trigger.at ? Date.parse(trigger.at) : a.now,
+      data: { version: a.version },
+    },
+  ]);
 }
 
 /** Saves and publishes in one go (`waymark journeys apply`). Unchanged definitions are not re-versioned. */
@@ -198,7 +228,7 @@ export async function setJourneyStatus(
   status: 'live' | 'paused' | 'archived',
 ): Promise<JourneyRow> {
   const now = deps.clock.now();
-  return deps.store.transaction(async (tx) => {
+  const row = await deps.store.transaction(async (tx) => {
     const journey = await tx.journeys.get(workspaceId, journeyId);
     if (!journey) throw new AppError('not_found', `journey ${journeyId} not found`);
     if (status === 'live' && journey.publishedVersion === null) {
@@ -206,6 +236,25 @@ export async function setJourneyStatus(
     }
     const updated = { ...journey, status, updatedAt: now };
     await tx.journeys.upsert(updated);
+    if (status === 'live' && journey.status !== 'live' && journey.publishedVersion !== null) {
+      const version = await tx.journeys.getVersion(
+        workspaceId,
+        journeyId,
+        journey.publishedVersion,
+      );
+      if (version) {
+        await scheduleJourneyJobs(tx, {
+          workspaceId,
+          journeyId,
+          trigger: version.definition.trigger,
+          version: journey.publishedVersion,
+          now,
+          broadcast: false,
+        });
+      }
+    }
     return updated;
   });
+  if (status === 'live') deps.notify('triggers');
+  return row;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ingest } from '../app/ingest.ts';
-import { applyJourney, checkJourney } from '../app/journeys.ts';
+import { applyJourney, checkJourney, setJourneyStatus } from '../app/journeys.ts';
 import { completeTask, enrol, listOutbox, listTasks, recordOutcome } from '../app/outbox.ts';
 import { receiveInbound } from '../app/inbound.ts';
 import { getProfile } from '../app/profiles.ts';
@@ -500,6 +500,35 @@ templates:
       assert.equal(await reorder(), 0);
       await advance(ctx, 2 * DAY);
       assert.equal(await reorder(), 1, 'a page view is not an order: ten days after the order');
+    });
+
+    it('re-schedules inactivity timers that came due while the journey was paused', async () => {
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: paused-winback
+name: Paused win-back
+trigger: { type: inactivity, after: P5D }
+start: hello
+nodes:
+  hello: { type: send, channel: email, template: hi, next: done }
+  done: { type: exit }
+templates:
+  hi: { subject: "Paused but not forgotten", body: "-" }
+`),
+      );
+      const count = async () =>
+        (await outbox(ctx, 'ma')).filter((m) => m.content.subject === 'Paused but not forgotten')
+          .length;
+      await send(ctx, 'identify', { userId: 'ma', traits: { email: 'ma@example.com' } });
+      await setJourneyStatus(ctx.wm.deps, WS, 'paused-winback', 'paused');
+      await advance(ctx, 7 * DAY);
+      assert.equal(await count(), 0, 'paused: nobody enters');
+      await setJourneyStatus(ctx.wm.deps, WS, 'paused-winback', 'live');
+      await advance(ctx, HOUR);
+      assert.equal(await count(), 1, 'resumed: the quiet customer enters');
     });
   });
 }
