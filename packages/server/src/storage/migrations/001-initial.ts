@@ -7,6 +7,9 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 
+/** The due time of a run a timer can wake (PostgreSQL's `runs_due` index), else null. */
+export const RUN_DUE_AT = sql.raw("case when status in ('active', 'waiting') then wake_at end");
+
 /** Creates the initial schema. */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const pg = dialect === 'postgres';
@@ -151,12 +154,23 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .on('runs')
     .columns(['workspace_id', 'journey_id', 'profile_id', 'entered_at'])
     .execute();
-  await db.schema
-    .createIndex('runs_wake')
-    .on('runs')
-    .column('wake_at')
-    .where(sql<boolean>`wake_at is not null and status in ('active', 'waiting')`)
-    .execute();
+  if (pg) {
+    // PostgreSQL: the due time of wakeable runs as one expression (spelled as DUE_AT in
+    // runs.repo.ts). Its `<= now` is estimated at a third of the table even before ANALYZE, so
+    // claims read the index in order and stop at their LIMIT; the partial index on wake_at with
+    // a status predicate was estimated at a few rows on a fresh table, and claims then sorted
+    // every due run (100,000: 90 ms a claim).
+    await sql`create index runs_due on runs ((${RUN_DUE_AT})) where (${RUN_DUE_AT}) is not null`.execute(
+      db,
+    );
+  } else {
+    await db.schema
+      .createIndex('runs_wake')
+      .on('runs')
+      .column('wake_at')
+      .where(sql<boolean>`wake_at is not null and status in ('active', 'waiting')`)
+      .execute();
+  }
 
   let trace: CreateTableBuilder<'run_trace', string> = table('run_trace');
   trace = pg

@@ -1,6 +1,6 @@
 /** Events: deduplicated inserts, per-partition pending queues, a profile's history. */
 import { checkLimit } from '../cursor.ts';
-import { insertMany, keyChunks } from '../batch.ts';
+import { insertMany, inList, keyChunks } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { EventsTable } from '../schema.ts';
 import type { EventRepo, EventRow, NewEvent } from '../store.ts';
@@ -122,7 +122,7 @@ export class KyselyEventRepo implements EventRepo {
         .updateTable('events')
         .set({ processed_at: at })
         .where('workspace_id', '=', workspaceId)
-        .where('seq', 'in', part)
+        .where(inList(this.#c.dialect, 'seq', part, 'bigint'))
         .execute();
     }
   }

@@ -1,6 +1,6 @@
 /** Lists (audiences) and memberships. */
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { insertMany, keyChunks } from '../batch.ts';
+import { insertMany, inList, keyChunks } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
 import type { ListRepo, ListRow, Page } from '../store.ts';
 
@@ -84,7 +84,7 @@ export class KyselyListRepo implements ListRepo {
         .selectFrom('list_members')
         .select(['profile_id', 'list_id'])
         .where('workspace_id', '=', workspaceId)
-        .where('profile_id', 'in', part)
+        .where(inList(this.#c.dialect, 'profile_id', part))
         .orderBy('profile_id')
         .orderBy('list_id')
         .execute();

@@ -1,7 +1,7 @@
 /** Profiles, their identities, and the merge helpers (relink). */
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { insertMany, keyChunks, updateMany } from '../batch.ts';
+import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ProfilesTable } from '../schema.ts';
 import type { IdentityKind, IdentityRow, Page, ProfileRepo, ProfileRow } from '../store.ts';
@@ -49,7 +49,7 @@ export class KyselyProfileRepo implements ProfileRepo {
         .selectFrom('profiles')
         .selectAll()
         .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', part)
+        .where(inList(this.#c.dialect, 'id', part))
         .execute();
       for (const r of rows) out.push(this.#toRow(r));
     }
@@ -71,12 +71,25 @@ export class KyselyProfileRepo implements ProfileRepo {
     }
     for (const [kind, values] of byKind) {
       for (const part of keyChunks([...values], this.#c.dialect)) {
+        if (this.#c.dialect.name === 'postgres') {
+          // One index lookup per value, in this order whatever the planner estimates: on a table
+          // not analyzed yet `(workspace_id, kind)` looks like one row, and a semi-join then
+          // reads the whole kind (100,000 identities: half a second).
+          const { rows } = await sql<{ kind: IdentityKind; value: string; profile_id: string }>`
+            select i.kind, i.value, i.profile_id from unnest(${part}::text[]) as k (value)
+            cross join lateral (
+              select kind, value, profile_id from identities
+              where workspace_id = ${workspaceId} and kind = ${kind} and value = k.value limit 1
+            ) as i`.execute(this.#c.db);
+          for (const r of rows) found.set(identityKey(r.kind, r.value), r.profile_id);
+          continue;
+        }
         const rows = await this.#c.db
           .selectFrom('identities')
           .select(['kind', 'value', 'profile_id'])
           .where('workspace_id', '=', workspaceId)
           .where('kind', '=', kind)
-          .where('value', 'in', part)
+          .where(inList(this.#c.dialect, 'value', part))
           .execute();
         for (const r of rows) found.set(identityKey(r.kind, r.value), r.profile_id);
       }
@@ -97,7 +110,7 @@ export class KyselyProfileRepo implements ProfileRepo {
           .selectFrom('profiles')
           .select(['id', 'merged_into'])
           .where('workspace_id', '=', workspaceId)
-          .where('id', 'in', part)
+          .where(inList(this.#c.dialect, 'id', part))
           .where('merged_into', 'is not', null)
           .execute();
         for (const r of rows) {

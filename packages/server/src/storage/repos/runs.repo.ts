@@ -2,7 +2,7 @@
 import type { Awaiting, ExitReason, RunState, TraceEntry } from '@waymark/core';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { checkLimit } from '../cursor.ts';
-import { insertMany, keyChunks, updateMany } from '../batch.ts';
+import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
 import {
   readArray,
   readObject,
@@ -12,11 +12,15 @@ import {
   type CastType,
   type RepoContext,
 } from '../dialect.ts';
+import { RUN_DUE_AT } from '../migrations/001-initial.ts';
 import type { RunsTable } from '../schema.ts';
 import type { EntryHistory, RunRepo, RunRow, RunTraceRow } from '../store.ts';
 
 /** Runs a timer can wake; spelled exactly as in the `runs_wake` partial index. */
 const WAKEABLE = sql<boolean>`status in ('active', 'waiting')`;
+
+/** PostgreSQL: the indexed expression of `runs_due` (wake_at of wakeable runs, else null). */
+const DUE_AT = sql<number | null>`${RUN_DUE_AT}`;
 
 /** Columns an insert writes. */
 const RUN_COLUMNS = [
@@ -134,7 +138,7 @@ export class KyselyRunRepo implements RunRepo {
         .selectFrom('runs')
         .selectAll()
         .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', part)
+        .where(inList(this.#c.dialect, 'id', part))
         .execute();
       for (const r of rows) out.push(this.#toRow(r));
     }
@@ -160,7 +164,7 @@ export class KyselyRunRepo implements RunRepo {
         .selectFrom('runs')
         .selectAll()
         .where('workspace_id', '=', workspaceId)
-        .where('profile_id', 'in', part)
+        .where(inList(this.#c.dialect, 'profile_id', part))
         .where(WAKEABLE)
         .execute();
       for (const r of rows) out.push(this.#toRow(r));
@@ -171,12 +175,12 @@ export class KyselyRunRepo implements RunRepo {
   }
 
   async claimDue(now: number, limit: number): Promise<RunRow[]> {
+    const pg = this.#c.dialect.name === 'postgres';
     const rows = await this.#c.db
       .selectFrom('runs')
       .selectAll()
-      .where('wake_at', '<=', now)
-      .where(WAKEABLE)
-      .orderBy('wake_at')
+      .$if(pg, (q) => q.where(DUE_AT, '<=', now).orderBy(DUE_AT))
+      .$if(!pg, (q) => q.where('wake_at', '<=', now).where(WAKEABLE).orderBy('wake_at'))
       .limit(checkLimit(limit))
       .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
       .execute();
@@ -191,7 +195,7 @@ export class KyselyRunRepo implements RunRepo {
         .selectFrom('runs')
         .selectAll()
         .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', part)
+        .where(inList(this.#c.dialect, 'id', part))
         .orderBy('id')
         .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate())
         .execute();
@@ -240,7 +244,7 @@ export class KyselyRunRepo implements RunRepo {
         ])
         .where('workspace_id', '=', workspaceId)
         .where('journey_id', '=', journeyId)
-        .where('profile_id', 'in', part)
+        .where(inList(this.#c.dialect, 'profile_id', part))
         .groupBy('profile_id')
         .execute();
       for (const r of rows) {
@@ -314,6 +318,16 @@ export class KyselyRunRepo implements RunRepo {
   }
 
   async nextWake(): Promise<number | null> {
+    if (this.#c.dialect.name === 'postgres') {
+      const r = await this.#c.db
+        .selectFrom('runs')
+        .select(DUE_AT.as('due'))
+        .where(DUE_AT, 'is not', null)
+        .orderBy(DUE_AT)
+        .limit(1)
+        .executeTakeFirst();
+      return r?.due ?? null;
+    }
     const r = await this.#c.db
       .selectFrom('runs')
       .select('wake_at')
