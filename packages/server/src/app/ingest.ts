@@ -68,6 +68,9 @@ interface Submission {
   receivedAt: number;
 }
 
+/** Last-seen times are kept to this precision. */
+const LAST_SEEN_GRANULARITY_MS = 60_000;
+
 /** Most calls written in one transaction. */
 const MAX_GROUP_CALLS = 5_000;
 
@@ -82,21 +85,24 @@ const groupCommits = new WeakMap<object, GroupCommit>();
 class GroupCommit {
   readonly #deps: AppDeps;
   #queue: Array<Submission & { done: (r: IngestResult) => void; fail: (e: unknown) => void }> = [];
-  #running = false;
+  #running = 0;
+  /** Transactions written at once: one on SQLite (a single writer), a few on PostgreSQL. */
+  readonly #lanes: number;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
+    this.#lanes = deps.store.dialect === 'postgres' ? 4 : 1;
   }
 
   submit(s: Submission): Promise<IngestResult> {
     return new Promise((done, fail) => {
       this.#queue.push({ ...s, done, fail });
-      if (!this.#running) void this.#drain();
+      if (this.#running < this.#lanes) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
+    this.#running += 1;
     try {
       while (this.#queue.length > 0) {
         // Let requests whose bytes have already arrived reach the queue first: with a
@@ -113,6 +119,7 @@ class GroupCommit {
           n += 1;
         }
         const group = this.#queue.splice(0, n);
+        if (group.length === 0) continue;
         try {
           const results = await this.#deps.store.transaction((tx) => writeGroup(tx, group));
           group.forEach((g, i) => g.done(results[i]!));
@@ -128,7 +135,7 @@ class GroupCommit {
         }
       }
     } finally {
-      this.#running = false;
+      this.#running -= 1;
     }
   }
 }
@@ -274,9 +281,13 @@ class IdentitySession {
     return changes;
   }
 
+  /**
+   * Records activity. Last-seen is kept to the minute: a profile's row is rewritten at most once a
+   * minute by its events, not for every event (inactivity is measured in days).
+   */
   touch(profileId: string, at: number): void {
     const p = this.#profile(profileId);
-    if (p.lastSeenAt === null || at > p.lastSeenAt) {
+    if (p.lastSeenAt === null || at >= p.lastSeenAt + LAST_SEEN_GRANULARITY_MS) {
       p.lastSeenAt = at;
       this.#dirty.add(profileId);
     }
@@ -290,7 +301,10 @@ class IdentitySession {
   async flush(): Promise<Map<string, string>> {
     const created = [...this.#created].map((id) => this.#profile(id));
     if (created.length) await this.#tx.profiles.insert(created);
-    if (this.#links.length) await this.#tx.profiles.link(this.#links);
+    if (this.#links.length) {
+      this.#links.sort((a, b) => (a.kind + a.value < b.kind + b.value ? -1 : 1));
+      await this.#tx.profiles.link(this.#links);
+    }
     const lost = await this.#racesLost();
     for (const [from, into] of lost) {
       const [winner] = await this.#tx.profiles.getMany(this.#ws, [into]);
@@ -307,8 +321,10 @@ class IdentitySession {
       await this.#tx.profiles.update(this.#ws, from, { mergedInto: into, updatedAt: this.#now });
       this.#created.delete(from);
     }
+    // Written in id order, as links are, so concurrent transactions lock rows in one order.
     const changed = [...this.#dirty]
       .filter((id) => !this.#created.has(id))
+      .sort()
       .map((id) => this.#profile(id));
     if (changed.length) await this.#tx.profiles.updateMany(changed);
     return lost;

@@ -71,7 +71,14 @@ export async function ensureDefaultWorkspace(
   });
 }
 
-/** The workspace a key belongs to; throws `unauthorized` when none. */
+/** How long a verified key is trusted without asking the store again. */
+const KEY_CACHE_MS = 30_000;
+const keyCache = new WeakMap<object, Map<string, { workspaceId: string; at: number }>>();
+
+/**
+ * The workspace a key belongs to; throws `unauthorized` when none. Verified keys are remembered
+ * for 30 s per store (ingestion authenticates every request); unknown keys are always re-checked.
+ */
 export async function authenticate(
   deps: AppDeps,
   kind: KeyKind,
@@ -85,11 +92,23 @@ export async function authenticate(
         : 'missing admin token (Authorization: Bearer)',
     );
   }
-  const workspaceId = await deps.store.workspaces.findByKey(kind, sha256(secret));
-  if (!workspaceId)
+  const hash = sha256(secret);
+  let cache = keyCache.get(deps.store);
+  if (!cache) {
+    cache = new Map();
+    keyCache.set(deps.store, cache);
+  }
+  const now = Date.now();
+  const hit = cache.get(`${kind}:${hash}`);
+  if (hit && now - hit.at < KEY_CACHE_MS) return hit.workspaceId;
+  const workspaceId = await deps.store.workspaces.findByKey(kind, hash);
+  if (!workspaceId) {
     throw new AppError(
       'unauthorized',
       kind === 'write' ? 'unknown write key' : 'unknown admin token',
     );
+  }
+  if (cache.size > 10_000) cache.clear();
+  cache.set(`${kind}:${hash}`, { workspaceId, at: now });
   return workspaceId;
 }
