@@ -61,6 +61,8 @@ export class KyselyProfileRepo implements ProfileRepo {
     identities: Array<{ kind: IdentityKind; value: string }>,
   ): Promise<Map<string, string>> {
     const found = new Map<string, string>();
+    /** PostgreSQL: the found profiles known to be merged; SQLite: unknown (null). */
+    const merged: Set<string> | null = this.#c.dialect.name === 'postgres' ? new Set() : null;
     // One `kind = ? and value in (...)` per kind: a row-value IN list of thousands of tuples is
     // planned as a long OR chain on PostgreSQL (tens of milliseconds per batch).
     const byKind = new Map<IdentityKind, Set<string>>();
@@ -75,13 +77,28 @@ export class KyselyProfileRepo implements ProfileRepo {
           // One index lookup per value, in this order whatever the planner estimates: on a table
           // not analyzed yet `(workspace_id, kind)` looks like one row, and a semi-join then
           // reads the whole kind (100,000 identities: half a second).
-          const { rows } = await sql<{ kind: IdentityKind; value: string; profile_id: string }>`
-            select i.kind, i.value, i.profile_id from unnest(${part}::text[]) as k (value)
+          // The profile's merged_into comes along, so the merge chain is only followed for
+          // profiles that were merged (rare), not looked up for every identity.
+          const { rows } = await sql<{
+            kind: IdentityKind;
+            value: string;
+            profile_id: string;
+            merged_into: string | null;
+          }>`
+            select i.kind, i.value, i.profile_id, p.merged_into
+            from unnest(${part}::text[]) as k (value)
             cross join lateral (
               select kind, value, profile_id from identities
               where workspace_id = ${workspaceId} and kind = ${kind} and value = k.value limit 1
-            ) as i`.execute(this.#c.db);
-          for (const r of rows) found.set(identityKey(r.kind, r.value), r.profile_id);
+            ) as i
+            left join lateral (
+              select merged_into from profiles
+              where workspace_id = ${workspaceId} and id = i.profile_id limit 1
+            ) as p on true`.execute(this.#c.db);
+          for (const r of rows) {
+            found.set(identityKey(r.kind, r.value), r.profile_id);
+            if (r.merged_into !== null) merged?.add(r.profile_id);
+          }
           continue;
         }
         const rows = await this.#c.db
@@ -94,7 +111,9 @@ export class KyselyProfileRepo implements ProfileRepo {
         for (const r of rows) found.set(identityKey(r.kind, r.value), r.profile_id);
       }
     }
-    const survivors = await this.#survivors(workspaceId, new Set(found.values()));
+    const candidates = merged ?? new Set(found.values());
+    if (candidates.size === 0) return found;
+    const survivors = await this.#survivors(workspaceId, candidates);
     for (const [key, id] of found) found.set(key, survivors.get(id) ?? id);
     return found;
   }
