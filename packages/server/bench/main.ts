@@ -76,7 +76,6 @@ async function seedRuns(
 ) {
   const wm = await createWaymark(configFromEnv({}, { databaseUrl: url, role: 'worker' }), {
     clock,
-    sizes: { events: 2000, runs: 1000 },
   });
   await applyJourney(wm.deps, DEFAULT_WORKSPACE, checkJourney(timerJourney('timers')));
   for (let i = 0; i < count; i += 1000) {
