@@ -155,7 +155,7 @@ export async function simulate(journeyText: string, scriptText: string): Promise
     const runUntil = async (t: number): Promise<void> => {
       for (let i = 0; i < MAX_JUMPS; i += 1) {
         await wm.worker.drain();
-        const next = await nextDue(wm);
+        const next = await wm.deps.engine.nextDue();
         if (next === null || next > t) break;
         clock.set(next);
       }
@@ -223,16 +223,6 @@ export async function simulate(journeyText: string, scriptText: string): Promise
   } finally {
     await wm.close();
   }
-}
-
-async function nextDue(wm: Awaited<ReturnType<typeof createWaymark>>): Promise<number | null> {
-  const times = await Promise.all([
-    wm.store.runs.nextWake(),
-    wm.store.triggerTimers.nextWake(),
-    wm.store.messages.nextAvailable(),
-  ]);
-  const due = times.filter((t): t is number => t !== null);
-  return due.length ? Math.min(...due) : null;
 }
 
 function local(at: number, zone: string): string {

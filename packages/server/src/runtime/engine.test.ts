@@ -54,11 +54,7 @@ async function advance(ctx: Ctx, ms: number): Promise<void> {
   const target = ctx.clock.now() + ms;
   for (;;) {
     await ctx.wm.worker.drain();
-    const due = await Promise.all([
-      ctx.wm.store.runs.nextWake(),
-      ctx.wm.store.triggerTimers.nextWake(),
-    ]);
-    const next = Math.min(...due.map((t) => t ?? Infinity));
+    const next = (await ctx.wm.deps.engine.nextDue()) ?? Infinity;
     if (next > target) break;
     ctx.clock.set(next);
   }

@@ -78,9 +78,6 @@ export class Batch {
   readonly #listAdds: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #listRemoves: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #entries = new Map<string, EntryHistory>();
-  readonly #zones = new Map<string, string>();
-  /** Counts for the caller (benchmarks, logs). */
-  transitions = 0;
 
   constructor(tx: Tx, now: number, deps: BatchDeps) {
     this.#tx = tx;
@@ -125,14 +122,9 @@ export class Batch {
     };
   }
 
-  /** The workspace's default zone (cached for the batch). */
-  async workspaceZone(workspaceId: string): Promise<string> {
-    let zone = this.#zones.get(workspaceId);
-    if (!zone) {
-      zone = await this.#deps.workspaceTimezone(workspaceId);
-      this.#zones.set(workspaceId, zone);
-    }
-    return zone;
+  /** The workspace's default zone (its owner caches it). */
+  workspaceZone(workspaceId: string): Promise<string> {
+    return this.#deps.workspaceTimezone(workspaceId);
   }
 
   /** Entry history of a profile in a journey, including runs started earlier in this batch. */
@@ -263,7 +255,6 @@ export class Batch {
     result: StepResult,
   ): Promise<void> {
     const { state } = result;
-    this.transitions += 1;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
     }
@@ -469,12 +460,12 @@ export class Batch {
   }
 
   /** Writes everything collected, in the caller's transaction. */
-  async flush(): Promise<{ messages: number; runs: number }> {
+  async flush(): Promise<void> {
     const tx = this.#tx;
     if (this.#newRuns.size) await tx.runs.insert([...this.#newRuns.values()]);
     if (this.#changedRuns.size) await tx.runs.update([...this.#changedRuns.values()]);
     if (this.#trace.length) await tx.runs.appendTrace(this.#trace);
-    const inserted = this.#messages.length ? await tx.messages.insert(this.#messages) : [];
+    if (this.#messages.length) await tx.messages.insert(this.#messages);
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
     if (dirty.length) await tx.profiles.updateMany(dirty);
@@ -488,6 +479,5 @@ export class Batch {
     }
     for (const { ws, list, profile } of this.#listRemoves)
       await tx.lists.removeMember(ws, list, profile);
-    return { messages: inserted.length, runs: this.#newRuns.size + this.#changedRuns.size };
   }
 }

@@ -302,7 +302,7 @@ export class Phases {
     if (!j) return;
     const trigger = j.definition.trigger;
     if (t.profileId === '' && (trigger.type === 'inactivity' || trigger.type === 'date')) {
-      await this.#backfill(tx, { t, j, now });
+      await this.#backfill(batch, tx, { t, j, now });
       return;
     }
     if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
@@ -362,12 +362,16 @@ export class Phases {
    * The one-off pass after publishing an inactivity or profile-date journey: schedules the timer
    * of every existing profile, a page per round (resumable: the cursor is in the job's data).
    */
-  async #backfill(tx: Tx, a: { t: TriggerTimerRow; j: LiveJourney; now: number }): Promise<void> {
+  async #backfill(
+    batch: Batch,
+    tx: Tx,
+    a: { t: TriggerTimerRow; j: LiveJourney; now: number },
+  ): Promise<void> {
     const { t, j, now } = a;
     const trigger = j.definition.trigger;
     const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
     const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
-    const ws = await tx.workspaces.get(t.workspaceId);
+    const workspaceZone = await batch.workspaceZone(t.workspaceId);
     const timers: TriggerTimerRow[] = [];
     for (const p of page.items) {
       if (p.mergedInto) continue;
@@ -378,7 +382,7 @@ export class Phases {
         timers.push({ ...base, kind: 'inactivity', wakeAt, data: { lastActivityAt: last } });
       } else if (trigger.type === 'date') {
         const tz = typeof p.traits.timezone === 'string' ? p.traits.timezone : undefined;
-        const zone = tz ?? j.definition.policies.timezone ?? ws?.timezone ?? 'UTC';
+        const zone = tz ?? j.definition.policies.timezone ?? workspaceZone;
         const path = trigger.field.split('.').slice(2).join('.');
         const at = dateTriggerTime({ trigger, date: readPath(p.traits, path), zone });
         if (at !== null && at >= now - 60_000)
@@ -390,6 +394,18 @@ export class Phases {
       await tx.triggerTimers.upsert([
         { ...t, wakeAt: now, data: { ...t.data, cursor: page.next } },
       ]);
+  }
+
+  /** The earliest time anything is due (a run, a trigger timer, an outbox row); null: nothing. */
+  async nextDue(): Promise<number | null> {
+    const { store } = this.#deps;
+    const times = await Promise.all([
+      store.runs.nextWake(),
+      store.triggerTimers.nextWake(),
+      store.messages.nextAvailable(),
+    ]);
+    const due = times.filter((t): t is number => t !== null);
+    return due.length ? Math.min(...due) : null;
   }
 
   /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
