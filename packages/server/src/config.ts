@@ -15,6 +15,16 @@ export interface Config {
   adminToken: string | undefined;
   timezone: string;
   role: Role;
+  /**
+   * Base URL the outside world reaches this server at (links in messages, provider callbacks).
+   * Default: `http://<host>:<port>`.
+   */
+  publicUrl: string;
+  /**
+   * WAYMARK_SECRET_KEY: signs links and encrypts channel secrets at rest. When unset, a key is
+   * generated once into `<dataDir>/secret.key` (a fleet must set it: every process needs the same).
+   */
+  secretKey: string | undefined;
 }
 
 /** Reads the configuration from an environment (default: process.env). */
@@ -35,6 +45,11 @@ export function configFromEnv(
     adminToken: env.WAYMARK_ADMIN_TOKEN || undefined,
     timezone: env.WAYMARK_TIMEZONE || 'UTC',
     role: 'all',
+    publicUrl: (env.WAYMARK_PUBLIC_URL || `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(
+      /\/+$/,
+      '',
+    ),
+    secretKey: env.WAYMARK_SECRET_KEY || undefined,
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@
  * retryability is decided where the error is born. Until a provider is configured for a
  * channel, the dev sink takes its messages (they stay visible in the dev outbox).
  */
+import type { MessageOutcomeType } from '@waymark/core';
 import type { MessageRow } from '../storage/store.ts';
 
 /** The result of one delivery attempt. */
@@ -12,10 +13,37 @@ export type SendResult =
   | { kind: 'retryable'; error: string; retryAfterMs?: number | undefined }
   | { kind: 'permanent'; error: string };
 
+/** An HTTP request from a provider (status callback, bounce, inbound message), as received. */
+export interface ProviderRequest {
+  method: string;
+  /** The full public URL the provider called (signatures cover it), query string included. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body, exactly as received (signatures cover it). */
+  rawBody: Buffer;
+}
+
+/** An outcome a provider reported, normalised; it reaches the run through the message row. */
+export interface ProviderOutcome {
+  /** Our message id when the provider echoes it (callback URL, header), else null. */
+  messageId: string | null;
+  /** The provider's id for the message, as returned by `send`. */
+  providerMessageId: string | null;
+  type: MessageOutcomeType;
+  /** When it happened (epoch ms). */
+  at: number;
+  /** Provider detail worth keeping (status, error code, bounce diagnostic, duration). */
+  data?: Record<string, unknown>;
+}
+
 /** A channel adapter. */
 export interface ChannelAdapter {
   /** Name shown in the outbox (`dev`, `smtp`, `twilio`). */
   readonly name: string;
+  /** Most sends per second this provider accepts (the delivery engine paces to it). */
+  readonly maxPerSecond?: number;
+  /** Most sends in flight at once to this provider. */
+  readonly maxConcurrency?: number;
   /**
    * True when sending is only a write to our own store (the dev sink): it then happens inside the
    * claim's transaction, so it is exactly once. External providers are called after the claim
@@ -23,7 +51,34 @@ export interface ChannelAdapter {
    */
   readonly local?: boolean;
   send(message: MessageRow, idempotencyKey: string): Promise<SendResult>;
+  /**
+   * Parses and authenticates a provider webhook into outcomes; throws `WebhookRejected` when the
+   * signature is missing or wrong (nothing is recorded then).
+   */
+  parseWebhook?(request: ProviderRequest): ProviderOutcome[];
+  /** Releases pooled connections. */
+  close?(): Promise<void>;
 }
+
+/** A provider request that failed authentication or parsing; answered with `status`. */
+export class WebhookRejected extends Error {
+  readonly status: number;
+  constructor(message: string, status = 403) {
+    super(message);
+    this.name = 'WebhookRejected';
+    this.status = status;
+  }
+}
+
+/**
+ * What delivery policies (consent, suppression, frequency caps, the send's skip condition) decide
+ * for a message just before it goes out: send it, skip it for good, or hold it until a time.
+ * The reason is recorded on the message and the run.
+ */
+export type PolicyDecision =
+  | { kind: 'send' }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'delay'; until: number; reason: string };
 
 /** Picks the adapter for a message. */
 export interface ChannelRegistry {

@@ -181,6 +181,8 @@ export interface TaskRow {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** When the overdue escalation went out (once per task); null until then. */
+  escalatedAt: number | null;
 }
 
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
@@ -199,6 +201,43 @@ export interface ListRow {
   workspaceId: string;
   id: string;
   name: string;
+  createdAt: number;
+}
+
+/** A channel's provider configuration for a workspace (`/api/channels`, or env for the default). */
+export interface ChannelConfigRow {
+  workspaceId: string;
+  /** `email`, `sms`, `voice`, `whatsapp`, `push`, `webhook`. */
+  channel: string;
+  /** `smtp`, `twilio`, `http-sms`, … */
+  provider: string;
+  /** Non-secret settings (from address, base URL, rate limit). */
+  settings: Record<string, unknown>;
+  /** Secret settings, encrypted with WAYMARK_SECRET_KEY (opaque to storage); null when none. */
+  secrets: string | null;
+  updatedAt: number;
+}
+
+/** Consent of a profile for a channel and topic (`''` = the whole channel). */
+export interface SubscriptionRow {
+  workspaceId: string;
+  profileId: string;
+  channel: string;
+  topic: string;
+  status: 'subscribed' | 'unsubscribed';
+  /** What changed it: `unsubscribe_link`, `sms_stop`, `sms_start`, `api`, `import`. */
+  source: string;
+  updatedAt: number;
+}
+
+/** An address no message may go to (hard bounce, complaint, manual), whatever the consent. */
+export interface SuppressionRow {
+  workspaceId: string;
+  channel: string;
+  /** Normalised address: lower-cased email, E.164 phone. */
+  address: string;
+  reason: 'hard_bounce' | 'complaint' | 'manual';
+  detail: string | null;
   createdAt: number;
 }
 
@@ -227,6 +266,9 @@ export interface Tx {
   lists: ListRepo;
   triggerTimers: TriggerTimerRepo;
   leases: LeaseRepo;
+  channelConfigs: ChannelConfigRepo;
+  subscriptions: SubscriptionRepo;
+  suppressions: SuppressionRepo;
 }
 
 /** The storage contract, implemented once with Kysely for SQLite and PostgreSQL. */
@@ -401,6 +443,19 @@ export interface MessageRepo {
     },
   ): Promise<Page<MessageRow>>;
   nextAvailable(): Promise<number | null>;
+  /** The message a provider knows by this id (status callbacks, bounces); by index. */
+  getByProviderId(workspaceId: string, providerMessageId: string): Promise<MessageRow | null>;
+  /**
+   * How many messages of the profile on the channel went out (`sent` or `delivered`) at or after
+   * `since`; only the journey's when `journeyId` is given (frequency caps). By index.
+   */
+  countSent(a: {
+    workspaceId: string;
+    profileId: string;
+    channel: string;
+    since: number;
+    journeyId?: string | undefined;
+  }): Promise<number>;
 }
 
 /** Tasks for staff. */
@@ -415,9 +470,48 @@ export interface TaskRepo {
     workspaceId: string,
     id: string,
     patch: Partial<
-      Pick<TaskRow, 'status' | 'assignee' | 'outcome' | 'note' | 'updatedAt' | 'completedAt'>
+      Pick<
+        TaskRow,
+        'status' | 'assignee' | 'outcome' | 'note' | 'updatedAt' | 'completedAt' | 'escalatedAt'
+      >
     >,
   ): Promise<void>;
+  /** Open or claimed tasks due at or before `now` and not yet escalated, oldest first; by index. */
+  overdue(now: number, limit: number): Promise<TaskRow[]>;
+  /** The earliest due time of a task not yet done nor escalated (the worker's next wake-up). */
+  nextOverdue(): Promise<number | null>;
+}
+
+/** Channel provider configurations. */
+export interface ChannelConfigRepo {
+  list(workspaceId: string): Promise<ChannelConfigRow[]>;
+  get(workspaceId: string, channel: string): Promise<ChannelConfigRow | null>;
+  /** Inserts or replaces the configuration of (workspace, channel). */
+  upsert(row: ChannelConfigRow): Promise<void>;
+  /** True when a row was removed. */
+  remove(workspaceId: string, channel: string): Promise<boolean>;
+}
+
+/** Consent per profile, channel and topic. */
+export interface SubscriptionRepo {
+  /** Every subscription row of the profile. */
+  forProfile(workspaceId: string, profileId: string): Promise<SubscriptionRow[]>;
+  /** Inserts or replaces rows by (workspace, profile, channel, topic). */
+  set(rows: SubscriptionRow[]): Promise<void>;
+  reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
+}
+
+/** Suppressed addresses. */
+export interface SuppressionRepo {
+  get(workspaceId: string, channel: string, address: string): Promise<SuppressionRow | null>;
+  /** Inserts; an existing suppression of the address is kept as it is. */
+  add(row: SuppressionRow): Promise<void>;
+  /** True when a row was removed. */
+  remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
+  list(
+    workspaceId: string,
+    opts: { limit: number; cursor?: string | undefined; channel?: string | undefined },
+  ): Promise<Page<SuppressionRow>>;
 }
 
 /** Lists and memberships. */
