@@ -13,6 +13,7 @@ import { newId } from './ids.ts';
 import { DefinitionCache } from './runtime/definitions.ts';
 import { Phases, type BatchSizes } from './runtime/phases.ts';
 import { Worker } from './runtime/worker.ts';
+import { loadSecretKey, Secrets } from './secrets.ts';
 import { openStore } from './storage/open.ts';
 import type { Store } from './storage/store.ts';
 
@@ -44,11 +45,13 @@ export async function createWaymark(
   await store.migrate();
   const clock = options.clock ?? systemClock;
   const definitions = new DefinitionCache();
+  const secrets = new Secrets(loadSecretKey(config));
+  const channels = options.channels ?? channelRegistry();
   const engine = new Phases({
     store,
     clock,
     definitions,
-    channels: options.channels ?? channelRegistry(),
+    channels,
     sizes: options.sizes,
   });
   const worker = new Worker({
@@ -64,6 +67,9 @@ export async function createWaymark(
     store,
     clock,
     engine,
+    channels,
+    secrets,
+    publicUrl: config.publicUrl,
     notify: (signal: Signal) => {
       if (signal === 'triggers') definitions.invalidateAll();
       if (runsWorker) worker.poke();
@@ -81,6 +87,7 @@ export async function createWaymark(
     generatedKeys,
     async close() {
       await worker.stop();
+      await channels.close();
       await store.close();
     },
   };

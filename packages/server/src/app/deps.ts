@@ -2,8 +2,10 @@
  * app/ holds the use-cases (ingest, journeys, enrolment, profiles, outbox). It sees storage only
  * through the `Store` interface and never knows whether HTTP or the CLI called it.
  */
+import type { ChannelRegistry } from '../channels/channel.ts';
 import type { Clock } from '../clock.ts';
 import type { Phases } from '../runtime/phases.ts';
+import type { Secrets } from '../secrets.ts';
 import type { Store } from '../storage/store.ts';
 
 /** What wakes the worker early: new events, new outbox rows, a published journey. */
@@ -15,6 +17,12 @@ export interface AppDeps {
   clock: Clock;
   /** The engine's units of work (enrolment and outcomes step runs at once). */
   engine: Phases;
+  /** Channel adapters per workspace (provider webhooks find theirs here). */
+  channels: ChannelRegistry;
+  /** Signs and verifies link tokens; encrypts stored secrets. */
+  secrets: Secrets;
+  /** Base URL of this server as the outside world reaches it (WAYMARK_PUBLIC_URL). */
+  publicUrl: string;
   /** Tells the in-process worker there is work (no-op when the worker runs elsewhere). */
   notify(signal: Signal): void;
 }

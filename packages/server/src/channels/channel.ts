@@ -9,9 +9,14 @@ import type { MessageRow } from '../storage/store.ts';
 
 /** The result of one delivery attempt. */
 export type SendResult =
-  | { kind: 'sent'; providerMessageId: string }
+  | {
+      kind: 'sent';
+      providerMessageId: string;
+      /** What the provider answered worth branching on (a webhook's status and JSON body). */
+      data?: Record<string, unknown> | undefined;
+    }
   | { kind: 'retryable'; error: string; retryAfterMs?: number | undefined }
-  | { kind: 'permanent'; error: string };
+  | { kind: 'permanent'; error: string; data?: Record<string, unknown> | undefined };
 
 /** An HTTP request from a provider (status callback, bounce, inbound message), as received. */
 export interface ProviderRequest {
@@ -80,9 +85,14 @@ export type PolicyDecision =
   | { kind: 'skip'; reason: string }
   | { kind: 'delay'; until: number; reason: string };
 
-/** Picks the adapter for a message. */
+/** Picks adapters: per workspace and channel, from configuration. */
 export interface ChannelRegistry {
-  for(message: MessageRow): ChannelAdapter;
+  /** The adapter that delivers the message: its channel's provider, else the dev sink. */
+  for(message: MessageRow): Promise<ChannelAdapter>;
+  /** The configured adapter of a workspace's channel, or null (provider webhooks look it up). */
+  get(workspaceId: string, channel: string): Promise<ChannelAdapter | null>;
+  /** Closes every adapter made (pooled connections). */
+  close(): Promise<void>;
 }
 
 /** The dev sink: accepts everything; the outbox row itself is the captured message. */
@@ -92,9 +102,15 @@ export const devSink: ChannelAdapter = {
   send: async (message) => ({ kind: 'sent', providerMessageId: `dev:${message.id}` }),
 };
 
-/** A registry with adapters per channel and the dev sink for the rest. */
+/** A fixed registry (tests, simulations): adapters per channel and the dev sink for the rest. */
 export function channelRegistry(
   adapters: Partial<Record<string, ChannelAdapter>> = {},
 ): ChannelRegistry {
-  return { for: (m) => adapters[m.channel] ?? devSink };
+  return {
+    for: async (m) => adapters[m.channel] ?? devSink,
+    get: async (_workspaceId, channel) => adapters[channel] ?? null,
+    close: async () => {
+      await Promise.all(Object.values(adapters).map((a) => a?.close?.()));
+    },
+  };
 }

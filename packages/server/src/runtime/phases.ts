@@ -482,7 +482,7 @@ export class Phases {
       const rows = await tx.messages.claim(now, this.#sizes.messages, MESSAGE_LEASE_MS);
       const later: MessageRow[] = [];
       for (const row of rows) {
-        const adapter = this.#deps.channels.for(row);
+        const adapter = await this.#deps.channels.for(row);
         if (adapter.local)
           await recordResult(tx, row, await adapter.send(row, row.idempotencyKey), now);
         else later.push(row);
@@ -490,7 +490,7 @@ export class Phases {
       return { count: rows.length, later };
     });
     for (const row of external.later) {
-      const result = await this.#deps.channels.for(row).send(row, row.idempotencyKey);
+      const result = await (await this.#deps.channels.for(row)).send(row, row.idempotencyKey);
       await this.#deps.store.transaction((tx) =>
         recordResult(tx, row, result, this.#deps.clock.now()),
       );
