@@ -388,6 +388,7 @@ class IdentitySession {
     await this.#tx.events.reassign(this.#ws, from, into);
     await this.#tx.runs.reassign(this.#ws, from, into);
     await this.#tx.lists.reassign(this.#ws, from, into);
+    await this.#tx.subscriptions.reassign(this.#ws, from, into);
     await this.#tx.profiles.update(this.#ws, from, { mergedInto: into, updatedAt: this.#now });
     this.#dirty.delete(from);
   }

@@ -350,6 +350,7 @@ export class Batch {
           outcome: null,
           note: null,
           completedAt: null,
+          escalatedAt: null,
         });
         return;
       case 'update_profile': {

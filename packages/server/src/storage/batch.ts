@@ -32,7 +32,8 @@ type BatchTable =
   | 'messages'
   | 'tasks'
   | 'list_members'
-  | 'trigger_timers';
+  | 'trigger_timers'
+  | 'subscriptions';
 
 const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
   profiles: {
@@ -125,6 +126,7 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     created_at: 'bigint',
     updated_at: 'bigint',
     completed_at: 'bigint',
+    escalated_at: 'bigint',
   },
   list_members: { workspace_id: 'text', profile_id: 'text', list_id: 'text', added_at: 'bigint' },
   trigger_timers: {
@@ -134,6 +136,15 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     kind: 'text',
     wake_at: 'bigint',
     data: 'jsonb',
+  },
+  subscriptions: {
+    workspace_id: 'text',
+    profile_id: 'text',
+    channel: 'text',
+    topic: 'text',
+    status: 'text',
+    source: 'text',
+    updated_at: 'bigint',
   },
 };
 

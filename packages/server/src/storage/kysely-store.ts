@@ -5,6 +5,7 @@
 import { Migrator, type Kysely } from 'kysely';
 import type { RepoContext, SqlDialect } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { KyselyChannelConfigRepo } from './repos/channel-configs.repo.ts';
 import { KyselyEventRepo } from './repos/events.repo.ts';
 import { KyselyJourneyRepo } from './repos/journeys.repo.ts';
 import { KyselyLeaseRepo } from './repos/leases.repo.ts';
@@ -12,11 +13,14 @@ import { KyselyListRepo } from './repos/lists.repo.ts';
 import { KyselyMessageRepo } from './repos/messages.repo.ts';
 import { KyselyProfileRepo } from './repos/profiles.repo.ts';
 import { KyselyRunRepo } from './repos/runs.repo.ts';
+import { KyselySubscriptionRepo } from './repos/subscriptions.repo.ts';
+import { KyselySuppressionRepo } from './repos/suppressions.repo.ts';
 import { KyselyTaskRepo } from './repos/tasks.repo.ts';
 import { KyselyTriggerTimerRepo } from './repos/trigger-timers.repo.ts';
 import { KyselyWorkspaceRepo } from './repos/workspaces.repo.ts';
 import type { Database } from './schema.ts';
 import type {
+  ChannelConfigRepo,
   EventRepo,
   JourneyRepo,
   LeaseRepo,
@@ -25,6 +29,8 @@ import type {
   ProfileRepo,
   RunRepo,
   Store,
+  SubscriptionRepo,
+  SuppressionRepo,
   TaskRepo,
   TriggerTimerRepo,
   Tx,
@@ -44,6 +50,9 @@ function repos(c: RepoContext): Tx {
     lists: new KyselyListRepo(c),
     triggerTimers: new KyselyTriggerTimerRepo(c),
     leases: new KyselyLeaseRepo(c),
+    channelConfigs: new KyselyChannelConfigRepo(c),
+    subscriptions: new KyselySubscriptionRepo(c),
+    suppressions: new KyselySuppressionRepo(c),
   };
 }
 
@@ -60,6 +69,9 @@ export class KyselyStore implements Store {
   readonly lists: ListRepo;
   readonly triggerTimers: TriggerTimerRepo;
   readonly leases: LeaseRepo;
+  readonly channelConfigs: ChannelConfigRepo;
+  readonly subscriptions: SubscriptionRepo;
+  readonly suppressions: SuppressionRepo;
   readonly #db: Kysely<Database>;
   readonly #sql: SqlDialect;
 
@@ -78,6 +90,9 @@ export class KyselyStore implements Store {
     this.lists = r.lists;
     this.triggerTimers = r.triggerTimers;
     this.leases = r.leases;
+    this.channelConfigs = r.channelConfigs;
+    this.subscriptions = r.subscriptions;
+    this.suppressions = r.suppressions;
   }
 
   async migrate(): Promise<{ applied: string[] }> {

@@ -38,7 +38,7 @@ describe('openStore', () => {
     try {
       const path = join(dir, 'nested', 'data', 'waymark.db');
       const store = await openStore({ url: `sqlite:${path}` });
-      assert.deepEqual((await store.migrate()).applied, ['001-initial']);
+      assert.deepEqual((await store.migrate()).applied, ['001-initial', '002-channels']);
       await store.close();
       assert.ok(existsSync(path));
       const raw = new SqliteDatabase(path, { readonly: true });

@@ -9,6 +9,8 @@ import type { ColumnType, Generated } from 'kysely';
 import type { RunStatus } from '@waymark/core';
 import type {
   EventRow,
+  SubscriptionRow,
+  SuppressionRow,
   IdentityKind,
   JourneyRow,
   KeyKind,
@@ -175,6 +177,8 @@ export interface TasksTable {
   created_at: Ms;
   updated_at: Ms;
   completed_at: Ms | null;
+  /** Added by 002: when the overdue escalation went out. */
+  escalated_at: Ms | null;
 }
 
 /** `lists`: audiences. */
@@ -210,6 +214,38 @@ export interface LeasesTable {
   expires_at: Ms;
 }
 
+/** `channel_configs`: a channel's provider configuration per workspace. */
+export interface ChannelConfigsTable {
+  workspace_id: string;
+  channel: string;
+  provider: string;
+  settings: Json;
+  /** Encrypted secret settings, opaque to storage. */
+  secrets: string | null;
+  updated_at: Ms;
+}
+
+/** `subscriptions`: consent per (workspace, profile, channel, topic); topic '' = whole channel. */
+export interface SubscriptionsTable {
+  workspace_id: string;
+  profile_id: string;
+  channel: string;
+  topic: string;
+  status: SubscriptionRow['status'];
+  source: string;
+  updated_at: Ms;
+}
+
+/** `suppressions`: addresses no message may go to, per (workspace, channel, address). */
+export interface SuppressionsTable {
+  workspace_id: string;
+  channel: string;
+  address: string;
+  reason: SuppressionRow['reason'];
+  detail: string | null;
+  created_at: Ms;
+}
+
 /** `migrations`: applied migrations (written by Kysely's Migrator). */
 export interface MigrationsTable {
   name: string;
@@ -233,5 +269,8 @@ export interface Database {
   list_members: ListMembersTable;
   trigger_timers: TriggerTimersTable;
   leases: LeasesTable;
+  channel_configs: ChannelConfigsTable;
+  subscriptions: SubscriptionsTable;
+  suppressions: SuppressionsTable;
   migrations: MigrationsTable;
 }

@@ -135,6 +135,7 @@ function task(id: string, over: Partial<TaskRow> = {}): TaskRow {
     createdAt: T0,
     updatedAt: T0,
     completedAt: null,
+    escalatedAt: null,
     ...over,
   };
 }

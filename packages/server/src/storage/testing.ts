@@ -41,6 +41,9 @@ function closing(store: Store, cleanup: () => Promise<void>): Store {
     lists: store.lists,
     triggerTimers: store.triggerTimers,
     leases: store.leases,
+    channelConfigs: store.channelConfigs,
+    subscriptions: store.subscriptions,
+    suppressions: store.suppressions,
     migrate: () => store.migrate(),
     transaction: (fn) => store.transaction(fn),
     close: async () => {

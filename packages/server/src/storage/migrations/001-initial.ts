@@ -334,7 +334,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
  * SQLite assumes every leading column is selective and, for example, answers
  * `workspace_id = ? and seq in (...)` by scanning the workspace's events.
  */
-const SQLITE_STATS: Record<string, string> = {
+export const SQLITE_STATS: Readonly<Record<string, string>> = {
   'workspaces(id)': '100 1',
   'api_keys(workspace_id,kind,hash)': '1000 1000 500 1',
   'api_keys(kind,hash)': '1000 500 1',

@@ -5,13 +5,17 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
+import * as channels from './002-channels.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
 }
 
-const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [['001-initial', initial]];
+const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
+  ['001-initial', initial],
+  ['002-channels', channels],
+];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,8 +1,9 @@
-/** The outbox: idempotent inserts, leased claims, updates and listing. */
+/** The outbox: idempotent inserts, leased claims, updates, listing, provider lookups, cap counts. */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { insertMany, pickInserted } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
+import { HAS_PROVIDER_ID } from '../migrations/002-channels.ts';
 import type { MessagesTable } from '../schema.ts';
 import type { MessageRepo, MessageRow, Page } from '../store.ts';
 
@@ -250,5 +251,42 @@ export class KyselyMessageRepo implements MessageRepo {
       (t): t is number => typeof t === 'number',
     );
     return times.length ? Math.min(...times) : null;
+  }
+
+  /** Through the `messages_provider` partial index (its predicate repeated). */
+  async getByProviderId(
+    workspaceId: string,
+    providerMessageId: string,
+  ): Promise<MessageRow | null> {
+    const r = await this.#c.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('provider_message_id', '=', providerMessageId)
+      .where(HAS_PROVIDER_ID)
+      .executeTakeFirst();
+    return r ? this.#toRow(r) : null;
+  }
+
+  /** A range read of the `messages_sent` index: (workspace, profile, channel, sent_at >= since). */
+  async countSent(a: {
+    workspaceId: string;
+    profileId: string;
+    channel: string;
+    since: number;
+    journeyId?: string | undefined;
+  }): Promise<number> {
+    const { journeyId } = a;
+    const r = await this.#c.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('workspace_id', '=', a.workspaceId)
+      .where('profile_id', '=', a.profileId)
+      .where('channel', '=', a.channel)
+      .where('sent_at', '>=', a.since)
+      .where('status', 'in', ['sent', 'delivered'])
+      .$if(journeyId !== undefined, (q) => q.where('journey_id', '=', journeyId ?? ''))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 }

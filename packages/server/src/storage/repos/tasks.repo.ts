@@ -1,8 +1,9 @@
-/** Tasks for staff: idempotent inserts, listing by team and status, updates. */
+/** Tasks for staff: idempotent inserts, listing by team and status, updates, overdue lookups. */
 import type { Selectable, Updateable } from 'kysely';
 import { checkLimit } from '../cursor.ts';
 import { insertMany, pickInserted } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
+import { TASK_ESCALATABLE } from '../migrations/002-channels.ts';
 import type { TasksTable } from '../schema.ts';
 import type { TaskRepo, TaskRow } from '../store.ts';
 
@@ -25,6 +26,7 @@ const toRow = (r: Selectable<TasksTable>): TaskRow => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   completedAt: r.completed_at,
+  escalatedAt: r.escalated_at,
 });
 
 /** Columns an insert writes. */
@@ -47,6 +49,7 @@ const TASK_COLUMNS = [
   'created_at',
   'updated_at',
   'completed_at',
+  'escalated_at',
 ] as const;
 
 /** TaskRepo over Kysely. */
@@ -86,6 +89,7 @@ export class KyselyTaskRepo implements TaskRepo {
         created_at: t.createdAt,
         updated_at: t.updatedAt,
         completed_at: t.completedAt,
+        escalated_at: t.escalatedAt,
       })),
     );
     return pickInserted(rows, kept);
@@ -124,7 +128,10 @@ export class KyselyTaskRepo implements TaskRepo {
     workspaceId: string,
     id: string,
     patch: Partial<
-      Pick<TaskRow, 'status' | 'assignee' | 'outcome' | 'note' | 'updatedAt' | 'completedAt'>
+      Pick<
+        TaskRow,
+        'status' | 'assignee' | 'outcome' | 'note' | 'updatedAt' | 'completedAt' | 'escalatedAt'
+      >
     >,
   ): Promise<void> {
     const set: Updateable<TasksTable> = {};
@@ -134,6 +141,7 @@ export class KyselyTaskRepo implements TaskRepo {
     if (patch.note !== undefined) set.note = patch.note;
     if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
     if (patch.completedAt !== undefined) set.completed_at = patch.completedAt;
+    if (patch.escalatedAt !== undefined) set.escalated_at = patch.escalatedAt;
     if (Object.keys(set).length === 0) return;
     await this.#c.db
       .updateTable('tasks')
@@ -141,5 +149,34 @@ export class KyselyTaskRepo implements TaskRepo {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * Through the `tasks_overdue` partial index (its predicate repeated as `TASK_ESCALATABLE`),
+   * across workspaces. PostgreSQL locks the rows (FOR UPDATE SKIP LOCKED) until the transaction
+   * ends, so two workers escalating in transactions never pick the same task.
+   */
+  async overdue(now: number, limit: number): Promise<TaskRow[]> {
+    const rows = await this.#c.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where(TASK_ESCALATABLE)
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(checkLimit(limit))
+      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .execute();
+    return rows.map(toRow);
+  }
+
+  async nextOverdue(): Promise<number | null> {
+    const r = await this.#c.db
+      .selectFrom('tasks')
+      .select('due_at')
+      .where(TASK_ESCALATABLE)
+      .orderBy('due_at')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.due_at ?? null;
   }
 }
