@@ -9,6 +9,7 @@ import {
   createRng,
   step,
   type Command,
+  type Condition,
   type JourneyDefinition,
   type ProfileFact,
   type RunState,
@@ -27,6 +28,7 @@ import type {
   Tx,
 } from '../storage/store.ts';
 import type { DefinitionCache } from './definitions.ts';
+import { profileZone } from './recipient-zone.ts';
 import { renderTemplate } from './render.ts';
 
 /** What a batch needs from its surroundings. */
@@ -62,6 +64,43 @@ export function readPath(source: Record<string, unknown>, path: string): unknown
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
+}
+
+/** A profile as the evaluator sees it; its zone is the recipient's (`recipient-zone.ts`). */
+export function toProfileFact(
+  row: ProfileRow,
+  lists: Iterable<string>,
+  workspaceZone: string,
+): ProfileFact {
+  return {
+    id: row.id,
+    traits: row.traits,
+    lists: [...lists],
+    timezone: profileZone(row.traits, workspaceZone),
+  };
+}
+
+/**
+ * What delivery policies (`policies.ts`) re-check just before a send goes out, carried on the
+ * message so delivery needs no journey lookup: the journey's frequency caps of the channel
+ * (transactional sends bypass them) and the node's skip condition.
+ */
+export interface SendPolicy {
+  caps: NonNullable<JourneyDefinition['policies']['frequencyCaps']>;
+  skipIf?: Condition | undefined;
+}
+
+/** The `SendPolicy` of a send command of a journey. */
+export function sendPolicy(
+  definition: JourneyDefinition,
+  c: { nodeId: string; channel: string; transactional: boolean },
+): SendPolicy {
+  const node = definition.nodes[c.nodeId];
+  const skipIf = node?.type === 'send' ? node.skipIf : undefined;
+  const caps = c.transactional
+    ? []
+    : (definition.policies.frequencyCaps ?? []).filter((cap) => cap.channel === c.channel);
+  return { caps, ...(skipIf ? { skipIf } : {}) };
 }
 
 /** One transaction's worth of steps and their writes. */
@@ -113,13 +152,7 @@ export class Batch {
   /** The profile as the evaluator sees it. */
   async profileFact(workspaceId: string, profileId: string): Promise<ProfileFact> {
     const p = await this.#profile(workspaceId, profileId);
-    const tz = p.row.traits.timezone;
-    return {
-      id: p.row.id,
-      traits: p.row.traits,
-      lists: [...p.lists],
-      timezone: typeof tz === 'string' && tz ? tz : undefined,
-    };
+    return toProfileFact(p.row, p.lists, await this.workspaceZone(workspaceId));
   }
 
   /** The workspace's default zone (its owner caches it). */
@@ -296,6 +329,7 @@ export class Batch {
           transactional: c.transactional,
           ...(c.topic ? { topic: c.topic } : {}),
           ...(c.connectTo ? { connectTo: c.connectTo } : {}),
+          policy: sendPolicy(definition, c),
         };
         if (typeof recipient !== 'string' || recipient.trim() === '') {
           message.status = 'skipped';
