@@ -94,18 +94,31 @@ function note(s: Stepping, what: TraceEntry['what'], detail: string): void {
   s.trace.push({ at: s.now, node: s.state.node, what, detail });
 }
 
-function scopeOf(s: Stepping, event?: EventFact): ConditionScope {
-  const { state } = s;
+/**
+ * What a run's conditions read: the profile, the trigger, what the last wait received, the events
+ * seen and the messages sent. The runtime re-checks a send's `skipIf` with it just before sending.
+ */
+export function runScope(a: {
+  state: RunState;
+  profile: ProfileFact;
+  now: number;
+  event?: EventFact | undefined;
+}): ConditionScope {
+  const { state } = a;
   return {
-    profile: s.profile,
-    event: event ?? state.trigger ?? undefined,
+    profile: a.profile,
+    event: a.event ?? state.trigger ?? undefined,
     trigger: state.trigger,
     last: state.last,
     run: { variant: state.variant, enteredAt: state.enteredAt },
     seen: state.seen,
     messages: state.messages,
-    now: s.now,
+    now: a.now,
   };
+}
+
+function scopeOf(s: Stepping, event?: EventFact): ConditionScope {
+  return runScope({ state: s.state, profile: s.profile, now: s.now, event });
 }
 
 /** The next idempotency key of the run: `${runId}:${nodeId}:${seq}`. */
@@ -255,7 +268,13 @@ function visitWaitFor(s: Stepping, id: string, node: NodeOf<'wait_for'>): string
     const hit = node.outcome.is.find((t) => message?.outcomes.includes(t));
     if (message && hit) {
       state.last = {
-        outcome: { messageKey: message.key, nodeId: node.outcome.node, type: hit, at: s.now },
+        outcome: {
+          messageKey: message.key,
+          nodeId: node.outcome.node,
+          type: hit,
+          at: s.now,
+          ...(message.data ? { data: message.data } : {}),
+        },
       };
       return matchedEarly(s, node, `${hit} of ${node.outcome.node}`);
     }
@@ -359,6 +378,20 @@ function fillPlaceholders(value: unknown, scope: ConditionScope): unknown {
   });
 }
 
+/** `fillPlaceholders` through arrays and objects (a webhook body); unresolved whole values drop. */
+function fillDeep(value: unknown, scope: ConditionScope): unknown {
+  if (Array.isArray(value)) return value.map((v) => fillDeep(v, scope) ?? null);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const filled = fillDeep(v, scope);
+      if (filled !== undefined) out[k] = filled;
+    }
+    return out;
+  }
+  return fillPlaceholders(value, scope);
+}
+
 function visitUpdateProfile(s: Stepping, id: string, node: NodeOf<'update_profile'>): string {
   const scope = scopeOf(s);
   const set: Record<string, unknown> = {};
@@ -439,16 +472,24 @@ function visitAction(
     }
     case 'webhook': {
       const key = nextKey(s, id);
+      const scope = scopeOf(s);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(node.headers ?? {})) {
+        const filled = fillPlaceholders(value, scope);
+        if (filled !== undefined && filled !== null) headers[name] = String(filled);
+      }
       s.commands.push({
         type: 'webhook',
         key,
         nodeId: id,
         url: node.url,
         method: node.method,
-        headers: node.headers ?? {},
-        body: node.body,
+        headers,
+        body: fillDeep(node.body, scope),
       });
-      note(s, 'node', `webhook ${node.method} ${node.url}`);
+      // Tracked like a sent message: a `wait_for` outcome on this node gets the response.
+      s.state.messages[id] = { key, outcomes: [] };
+      note(s, 'node', `webhook ${node.method} ${node.url} (${key})`);
       break;
     }
     case 'alert': {
@@ -674,6 +715,7 @@ function onOutcome(s: Stepping, outcome: OutcomeFact): void {
   }
   if (outcome.type === 'replied' && outcome.reply && !outcome.machine)
     updated.reply = outcome.reply;
+  if (outcome.data && !outcome.machine) updated.data = outcome.data;
   state.messages[nodeId] = updated;
 
   const awaiting = state.awaiting;
