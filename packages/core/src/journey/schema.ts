@@ -204,6 +204,18 @@ export const SiteFlagNode = z.strictObject({
   ...Next,
 });
 
+/**
+ * Who is told, once, when a task is still not done at its due time (a manager alert): like an
+ * alert node, outside the recipients' policies. The template sees the task's customer (`profile`),
+ * the trigger and the run; a webhook escalation also posts the task itself.
+ */
+export const TaskEscalation = z.strictObject({
+  channel: AlertChannel,
+  /** An email address, a phone number (E.164) or a webhook URL, as `channel` needs. */
+  to: z.string().min(1),
+  template: Id,
+});
+
 /** Create a task for a team (a call, a follow-up); a wait_for with `task` awaits its outcome. */
 export const TaskNode = z.strictObject({
   type: z.literal('task'),
@@ -212,6 +224,8 @@ export const TaskNode = z.strictObject({
   description: z.string().optional(),
   /** Due after this long. */
   due: PositiveDuration,
+  /** Alert staff when the task is overdue (still open or claimed at its due time). */
+  escalate: TaskEscalation.optional(),
   ...Next,
 });
 
@@ -319,6 +333,13 @@ export const Policies = z.strictObject({
   maxSendsPerSecond: z.number().positive().optional(),
   /** All sends of this journey are transactional. */
   transactional: z.boolean().optional(),
+  /** Email sender of this journey (`Name <addr@domain>`); a template's own wins; else EMAIL_FROM. */
+  email: z
+    .strictObject({
+      from: z.string().min(1).optional(),
+      replyTo: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 /** Journey policies after defaults are applied. */
 export type Policies = z.infer<typeof Policies>;
@@ -326,13 +347,21 @@ export type Policies = z.infer<typeof Policies>;
 // ---------------------------------------------------------------------------------------------
 // Templates
 
-/** A message template: Liquid text (`{{ profile.traits.first_name }}`); email adds a subject. */
+/**
+ * A message template: Liquid text (`{{ profile.traits.first_name }}`); email adds a subject, HTML
+ * (or MJML) and its own sender. `body` is the text; an email with `html` may leave it out (the
+ * text part is then made from the HTML). Validation requires one of the two.
+ */
 export const Template = z.strictObject({
   channel: z.enum(['email', 'sms', 'voice', 'push', 'whatsapp', 'webhook']).optional(),
   subject: z.string().optional(),
-  body: z.string(),
-  /** Email only: MJML or HTML markup. */
+  body: z.string().optional(),
+  /** Email only: MJML (`<mjml>…`) or HTML markup. */
   html: z.string().optional(),
+  /** Email only: sender (`Name <addr@domain>`), overriding `policies.email.from`. */
+  from: z.string().min(1).optional(),
+  /** Email only: Reply-To, overriding `policies.email.replyTo`. */
+  replyTo: z.string().min(1).optional(),
 });
 /** A message template. */
 export type Template = z.infer<typeof Template>;

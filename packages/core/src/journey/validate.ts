@@ -359,6 +359,49 @@ interface Edge {
 
 // The same strictness as the renderer: an unknown filter is an error now, not at send time.
 const liquid = new Liquid({ strictFilters: true });
+// Filters the server's renderer adds (only their names matter for parsing).
+liquid.registerFilter('money', (v: unknown) => v);
+
+/**
+ * Variables a message template may start from: the profile, the trigger event (`event` and its
+ * older name `trigger`), the run, the message, and the signed one-click unsubscribe link.
+ */
+export const TEMPLATE_ROOTS: readonly string[] = [
+  'profile',
+  'event',
+  'trigger',
+  'run',
+  'message',
+  'unsubscribe_url',
+];
+
+// `Name <addr@domain>` or `addr@domain`.
+const EMAIL_ADDRESS =
+  /^(?:[^<>]*<\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+\s*>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
+
+function checkAddress(value: unknown, path: string, sink: Sink): void {
+  if (typeof value !== 'string' || EMAIL_ADDRESS.test(value.trim())) return;
+  sink.error(
+    issue(
+      path,
+      'invalid_address',
+      `"${value}" is not an email address`,
+      'write "addr@example.com" or "Name <addr@example.com>"',
+    ),
+  );
+}
+
+/** Roots of a template's global variables that are not in `TEMPLATE_ROOTS` (full paths). */
+function unknownVariables(text: string): string[] {
+  try {
+    return liquid
+      .globalVariableSegmentsSync(normaliseTemplateText(text))
+      .filter((segments) => !TEMPLATE_ROOTS.includes(String(segments[0])))
+      .map((segments) => segments.map(String).join('.'));
+  } catch {
+    return []; // a syntax error is reported by `liquidError`
+  }
+}
 
 function checkSemantics(raw: Record<string, unknown>, opts: ValidateOptions, sink: Sink): void {
   const rawNodes = isRecord(raw['nodes']) ? raw['nodes'] : {};
@@ -376,6 +419,7 @@ function checkSemantics(raw: Record<string, unknown>, opts: ValidateOptions, sin
   checkNodes(nodes, parsed, sink);
   checkTemplates(raw['templates'], nodes, opts, sink);
   checkChannels(parsed, opts, sink);
+  checkStaffNotices(raw['templates'], parsed, opts, sink);
   checkPolicies(raw['policies'], sink);
   checkTrigger(raw['trigger'], sink);
 }
@@ -429,7 +473,8 @@ function checkTargets(
       );
     }
   }
-  const expectKind = (id: string, field: string, ref: string, want: 'send' | 'task') => {
+  const expectKind = (id: string, field: string, ref: string, want: string | string[]) => {
+    const kinds = [want].flat();
     const target = nodes.get(ref);
     if (target === undefined) {
       sink.error(
@@ -441,26 +486,26 @@ function checkTargets(
           suggest(ref, ids, 'existing nodes'),
         ),
       );
-    } else if (rawType(target) !== want) {
+    } else if (!kinds.includes(rawType(target) ?? '')) {
       sink.error(
         nodeIssue(
           id,
           field,
           'unknown_target',
-          `"${field}" must refer to a ${want} node; "${ref}" is ${article(rawType(target) ?? 'invalid')} node`,
+          `"${field}" must refer to a ${kinds.join(' or ')} node; "${ref}" is ${article(rawType(target) ?? 'invalid')} node`,
         ),
       );
     }
   };
   for (const [id, node] of parsed) {
     if (node.type === 'wait_for') {
-      if (node.outcome) expectKind(id, 'outcome.node', node.outcome.node, 'send');
+      if (node.outcome) expectKind(id, 'outcome.node', node.outcome.node, ['send', 'webhook']);
       if (node.reply) expectKind(id, 'reply.node', node.reply.node, 'send');
       if (node.task) expectKind(id, 'task.node', node.task.node, 'task');
     }
     for (const [field, condition] of conditionsOf(node)) {
       for (const ref of outcomeRefs(condition, field)) {
-        expectKind(id, ref.field, ref.node, 'send');
+        expectKind(id, ref.field, ref.node, ['send', 'webhook']);
       }
     }
   }
@@ -712,7 +757,29 @@ function checkTemplates(
           ),
         );
       }
+      for (const variable of new Set(unknownVariables(text))) {
+        sink.error(
+          issue(
+            `templates.${id}.${field}`,
+            'unknown_variable',
+            `template "${id}" ${field}: unknown variable "${variable}"`,
+            `variables start from ${TEMPLATE_ROOTS.join(', ')} (e.g. profile.traits.${variable.split('.').pop()})`,
+          ),
+        );
+      }
     }
+    if (typeof template['body'] !== 'string' && typeof template['html'] !== 'string') {
+      sink.error(
+        issue(
+          `templates.${id}.body`,
+          'missing_body',
+          `template "${id}" has no body`,
+          'add `body` (the text); an email may give `html` instead',
+        ),
+      );
+    }
+    checkAddress(template['from'], `templates.${id}.from`, sink);
+    checkAddress(template['replyTo'], `templates.${id}.replyTo`, sink);
   }
   for (const [id, node] of nodes) {
     const type = rawType(node);
@@ -758,6 +825,69 @@ function liquidError(text: string): string | undefined {
   }
 }
 
+const WEBHOOK_URL = /^https?:\/\/[^\s/]+/i;
+
+/**
+ * Staff notices (alert nodes, task escalations): a webhook goes to an http(s) URL, and an
+ * escalation's template exists and is for its channel.
+ */
+function checkStaffNotices(
+  rawTemplates: unknown,
+  parsed: Map<string, JourneyNode>,
+  opts: ValidateOptions,
+  sink: Sink,
+): void {
+  const templates = isRecord(rawTemplates) ? rawTemplates : {};
+  const known = new Set(opts.knownTemplates ?? []);
+  for (const [id, node] of parsed) {
+    const notice =
+      node.type === 'alert'
+        ? { at: '', ...node }
+        : node.type === 'task' && node.escalate
+          ? { at: 'escalate.', ...node.escalate }
+          : null;
+    if (!notice) continue;
+    if (notice.channel === 'webhook' && !WEBHOOK_URL.test(notice.to)) {
+      sink.error(
+        nodeIssue(
+          id,
+          `${notice.at}to`,
+          'invalid_url',
+          `"${notice.to}" is not a webhook URL`,
+          'write an http:// or https:// URL',
+        ),
+      );
+    }
+    if (node.type === 'alert') continue; // its template is checked with the send nodes'
+    const own = templates[notice.template];
+    if (own === undefined && !known.has(notice.template)) {
+      sink.error(
+        nodeIssue(
+          id,
+          'escalate.template',
+          'unknown_template',
+          `template "${notice.template}" does not exist in this journey or the workspace`,
+          suggest(notice.template, [...Object.keys(templates), ...known], 'existing templates') ??
+            'add it under `templates:`',
+        ),
+      );
+      continue;
+    }
+    const wanted = Template.safeParse(own).data?.channel;
+    if (wanted !== undefined && wanted !== notice.channel) {
+      sink.error(
+        nodeIssue(
+          id,
+          'escalate.template',
+          'unknown_template',
+          `template "${notice.template}" is for ${wanted}, but this escalation goes by ${notice.channel}`,
+          `use a ${notice.channel} template, or set the template's channel to ${notice.channel}`,
+        ),
+      );
+    }
+  }
+}
+
 function checkChannels(parsed: Map<string, JourneyNode>, opts: ValidateOptions, sink: Sink) {
   if (opts.knownChannels === undefined) return;
   const known = new Set(opts.knownChannels);
@@ -777,6 +907,11 @@ function checkChannels(parsed: Map<string, JourneyNode>, opts: ValidateOptions, 
 
 function checkPolicies(rawPolicies: unknown, sink: Sink): void {
   if (!isRecord(rawPolicies)) return;
+  const email = rawPolicies['email'];
+  if (isRecord(email)) {
+    checkAddress(email['from'], 'policies.email.from', sink);
+    checkAddress(email['replyTo'], 'policies.email.replyTo', sink);
+  }
   const timezone = rawPolicies['timezone'];
   if (typeof timezone === 'string' && timezone !== '' && !IANAZone.isValidZone(timezone)) {
     sink.error(
