@@ -6,11 +6,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { JourneyDocument, type RunState } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import type {
+  ChannelConfigRow,
   MessageRow,
   NewEvent,
   ProfileRow,
   RunRow,
   Store,
+  SubscriptionRow,
+  SuppressionRow,
   TaskRow,
   TriggerTimerRow,
   Tx,
@@ -148,6 +151,52 @@ function timer(profileId: string, over: Partial<TriggerTimerRow> = {}): TriggerT
     kind: 'inactivity',
     wakeAt: T0,
     data: {},
+    ...over,
+  };
+}
+
+function channelConfig(channel: string, over: Partial<ChannelConfigRow> = {}): ChannelConfigRow {
+  return {
+    workspaceId: WS,
+    channel,
+    provider: 'smtp',
+    settings: { from: 'news@example.com', port: 2525 },
+    secrets: 'v1.sealed-box',
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+function subscription(
+  profileId: string,
+  channel: string,
+  topic: string,
+  over: Partial<SubscriptionRow> = {},
+): SubscriptionRow {
+  return {
+    workspaceId: WS,
+    profileId,
+    channel,
+    topic,
+    status: 'unsubscribed',
+    source: 'unsubscribe_link',
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+function suppression(
+  channel: string,
+  address: string,
+  over: Partial<SuppressionRow> = {},
+): SuppressionRow {
+  return {
+    workspaceId: WS,
+    channel,
+    address,
+    reason: 'hard_bounce',
+    detail: '550 5.1.1 no such user',
+    createdAt: T0,
     ...over,
   };
 }
@@ -963,6 +1012,67 @@ for (const backend of backends()) {
           ['m3', 'm2', 'm1'],
         );
       });
+
+      it('finds a message by its provider id, within its workspace', async () => {
+        await store.messages.insert([
+          message('m1'),
+          message('m2'),
+          message('m1', { workspaceId: OTHER, providerMessageId: 'SM-1' }),
+        ]);
+        assert.equal(await store.messages.getByProviderId(WS, 'SM-1'), null);
+        await store.messages.update(WS, 'm2', { providerMessageId: 'SM-1', status: 'sent' });
+        assert.deepEqual(
+          await store.messages.getByProviderId(WS, 'SM-1'),
+          message('m2', { providerMessageId: 'SM-1', status: 'sent' }),
+        );
+        assert.equal((await store.messages.getByProviderId(OTHER, 'SM-1'))?.workspaceId, OTHER);
+        assert.equal(await store.messages.getByProviderId(WS, 'SM-2'), null);
+        assert.equal(await store.messages.getByProviderId(WS, ''), null);
+      });
+
+      it('counts sent and delivered messages of a profile on a channel since a time', async () => {
+        const sent = (id: string, sentAt: number, over: Partial<MessageRow> = {}): MessageRow =>
+          message(id, { status: 'sent', sentAt, ...over });
+        await store.messages.insert([
+          sent('before', T0 - 1),
+          sent('at', T0),
+          message('delivered', { status: 'delivered', sentAt: T0 + MIN }),
+          sent('other-journey', T0 + 2 * MIN, { journeyId: 'j2' }),
+          sent('no-journey', T0 + 2 * MIN, { journeyId: null, runId: null, kind: 'alert' }),
+          // Not counted: not (yet) out, failed after an attempt, other channel/profile/workspace.
+          message('pending', { sentAt: null }),
+          message('failed', { status: 'failed', sentAt: T0 + MIN }),
+          message('skipped', { status: 'skipped', sentAt: T0 + MIN }),
+          message('sending', { status: 'sending', sentAt: T0 + MIN }),
+          sent('sms', T0 + MIN, { channel: 'sms' }),
+          sent('p2', T0 + MIN, { profileId: 'p2' }),
+          sent('other-ws', T0 + MIN, { workspaceId: OTHER }),
+        ]);
+        const count = (since: number, journeyId?: string): Promise<number> =>
+          store.messages.countSent({
+            workspaceId: WS,
+            profileId: 'p1',
+            channel: 'email',
+            since,
+            journeyId,
+          });
+        assert.equal(await count(T0 - 1), 5, 'sent_at >= since, statuses sent and delivered');
+        assert.equal(await count(T0), 4, 'a message sent exactly at `since` counts');
+        assert.equal(await count(T0 + 1), 3);
+        assert.equal(await count(T0 + 2 * MIN + 1), 0);
+        assert.equal(await count(T0 - 1, 'j1'), 3, 'only the journey’s messages');
+        assert.equal(await count(T0 - 1, 'j2'), 1);
+        assert.equal(await count(T0 - 1, 'j9'), 0);
+        assert.equal(
+          await store.messages.countSent({
+            workspaceId: WS,
+            profileId: 'p1',
+            channel: 'sms',
+            since: 0,
+          }),
+          1,
+        );
+      });
     });
 
     describe('tasks', () => {
@@ -1007,6 +1117,227 @@ for (const backend of backends()) {
         );
         assert.equal((await store.tasks.list(WS, { limit: 10 })).length, 3);
         assert.equal((await store.tasks.list(WS, { limit: 1 })).length, 1);
+      });
+
+      it('keeps escalatedAt on insert and sets it by patch', async () => {
+        await store.tasks.insert([task('t1'), task('t2', { escalatedAt: T0 + 1 })]);
+        assert.deepEqual(await store.tasks.get(WS, 't2'), task('t2', { escalatedAt: T0 + 1 }));
+        await store.tasks.update(WS, 't1', { escalatedAt: T0 + 5, updatedAt: T0 + 5 });
+        assert.deepEqual(
+          await store.tasks.get(WS, 't1'),
+          task('t1', { escalatedAt: T0 + 5, updatedAt: T0 + 5 }),
+        );
+      });
+
+      it('lists overdue tasks (open or claimed, not escalated) oldest first, across workspaces', async () => {
+        assert.deepEqual(await store.tasks.overdue(T0, 10), []);
+        assert.equal(await store.tasks.nextOverdue(), null);
+        await store.tasks.insert([
+          task('late', { dueAt: T0 - 2 * MIN }),
+          task('claimed', { dueAt: T0 - MIN, status: 'claimed', assignee: 'sam' }),
+          task('now', { dueAt: T0 }),
+          task('other-ws', { dueAt: T0 - 3 * MIN, workspaceId: OTHER }),
+          task('future', { dueAt: T0 + MIN }),
+          // Never overdue: done, or already escalated.
+          task('done', { dueAt: T0 - 10 * MIN, status: 'done', completedAt: T0 }),
+          task('escalated', { dueAt: T0 - 9 * MIN, escalatedAt: T0 - MIN }),
+          task('claimed-escalated', {
+            dueAt: T0 - 8 * MIN,
+            status: 'claimed',
+            escalatedAt: T0 - MIN,
+          }),
+        ]);
+        assert.deepEqual(
+          (await store.tasks.overdue(T0, 10)).map((t) => [t.workspaceId, t.id]),
+          [
+            [OTHER, 'other-ws'],
+            [WS, 'late'],
+            [WS, 'claimed'],
+            [WS, 'now'],
+          ],
+          'due at or before now, oldest first',
+        );
+        assert.deepEqual(
+          (await store.tasks.overdue(T0 - 1, 2)).map((t) => t.id),
+          ['other-ws', 'late'],
+          'up to the limit',
+        );
+        assert.deepEqual(await store.tasks.overdue(T0, 1), [
+          task('other-ws', { dueAt: T0 - 3 * MIN, workspaceId: OTHER }),
+        ]);
+        assert.equal(await store.tasks.nextOverdue(), T0 - 3 * MIN);
+        await store.tasks.update(OTHER, 'other-ws', { escalatedAt: T0 });
+        await store.tasks.update(WS, 'late', { status: 'done', completedAt: T0 });
+        assert.deepEqual(
+          (await store.tasks.overdue(T0, 10)).map((t) => t.id),
+          ['claimed', 'now'],
+        );
+        assert.equal(await store.tasks.nextOverdue(), T0 - MIN);
+        await store.tasks.update(WS, 'claimed', { escalatedAt: T0 });
+        await store.tasks.update(WS, 'now', { escalatedAt: T0 });
+        assert.deepEqual(await store.tasks.overdue(T0 + 10 * MIN, 10), [
+          task('future', { dueAt: T0 + MIN }),
+        ]);
+        assert.equal(await store.tasks.nextOverdue(), T0 + MIN, 'not yet due counts as next');
+        await store.tasks.update(WS, 'future', { status: 'done' });
+        assert.equal(await store.tasks.nextOverdue(), null);
+      });
+    });
+
+    describe('channel configs', () => {
+      it('upserts (replacing everything but the key), gets, lists and removes', async () => {
+        assert.equal(await store.channelConfigs.get(WS, 'email'), null);
+        await store.channelConfigs.upsert(channelConfig('sms', { provider: 'twilio' }));
+        await store.channelConfigs.upsert(channelConfig('email', { settings: rich }));
+        await store.channelConfigs.upsert(channelConfig('email', { workspaceId: OTHER }));
+        assert.deepEqual(await store.channelConfigs.list(WS), [
+          channelConfig('email', { settings: rich }),
+          channelConfig('sms', { provider: 'twilio' }),
+        ]);
+        const replaced = channelConfig('email', {
+          provider: 'http-email',
+          settings: { baseUrl: 'http://127.0.0.1:9/' },
+          secrets: null,
+          updatedAt: T0 + 1,
+        });
+        await store.channelConfigs.upsert(replaced);
+        assert.deepEqual(await store.channelConfigs.get(WS, 'email'), replaced);
+        assert.deepEqual(await store.channelConfigs.get(OTHER, 'email'), {
+          ...channelConfig('email'),
+          workspaceId: OTHER,
+        });
+        assert.equal(await store.channelConfigs.remove(WS, 'email'), true);
+        assert.equal(await store.channelConfigs.remove(WS, 'email'), false);
+        assert.equal(await store.channelConfigs.remove(WS, 'voice'), false);
+        assert.deepEqual(
+          (await store.channelConfigs.list(WS)).map((c) => c.channel),
+          ['sms'],
+        );
+        assert.equal((await store.channelConfigs.list(OTHER)).length, 1);
+      });
+    });
+
+    describe('subscriptions', () => {
+      it("sets (upserts) many rows and reads a profile's, by channel and topic", async () => {
+        assert.deepEqual(await store.subscriptions.forProfile(WS, 'p1'), []);
+        await store.subscriptions.set([]);
+        await store.subscriptions.set([
+          subscription('p1', 'sms', ''),
+          subscription('p1', 'email', 'news'),
+          subscription('p1', 'email', ''),
+          subscription('p2', 'email', ''),
+          subscription('p1', 'email', '', { workspaceId: OTHER }),
+        ]);
+        assert.deepEqual(await store.subscriptions.forProfile(WS, 'p1'), [
+          subscription('p1', 'email', ''),
+          subscription('p1', 'email', 'news'),
+          subscription('p1', 'sms', ''),
+        ]);
+        await store.subscriptions.set([
+          subscription('p1', 'sms', '', { status: 'subscribed', source: 'sms_start' }),
+          // Twice in one call: the last row wins.
+          subscription('p1', 'email', 'news', { status: 'subscribed', updatedAt: T0 + 1 }),
+          subscription('p1', 'email', 'news', { source: 'api', updatedAt: T0 + 2 }),
+        ]);
+        assert.deepEqual(await store.subscriptions.forProfile(WS, 'p1'), [
+          subscription('p1', 'email', ''),
+          subscription('p1', 'email', 'news', { source: 'api', updatedAt: T0 + 2 }),
+          subscription('p1', 'sms', '', { status: 'subscribed', source: 'sms_start' }),
+        ]);
+        assert.equal((await store.subscriptions.forProfile(OTHER, 'p1')).length, 1);
+      });
+
+      it("reassigns a merged profile's rows; the survivor's own rows win", async () => {
+        await store.subscriptions.set([
+          subscription('p1', 'email', ''),
+          subscription('p1', 'sms', '', { source: 'sms_stop', updatedAt: T0 + 5 }),
+          subscription('p2', 'email', '', { status: 'subscribed', source: 'api' }),
+          subscription('p2', 'email', 'news', { status: 'subscribed', source: 'import' }),
+          subscription('p1', 'push', '', { workspaceId: OTHER }),
+        ]);
+        await store.subscriptions.reassign(WS, 'p1', 'p2');
+        assert.deepEqual(await store.subscriptions.forProfile(WS, 'p1'), []);
+        assert.deepEqual(await store.subscriptions.forProfile(WS, 'p2'), [
+          subscription('p2', 'email', '', { status: 'subscribed', source: 'api' }),
+          subscription('p2', 'email', 'news', { status: 'subscribed', source: 'import' }),
+          subscription('p2', 'sms', '', { source: 'sms_stop', updatedAt: T0 + 5 }),
+        ]);
+        assert.equal(
+          (await store.subscriptions.forProfile(OTHER, 'p1')).length,
+          1,
+          'another workspace is untouched',
+        );
+        await store.subscriptions.reassign(WS, 'p9', 'p2');
+        await store.subscriptions.reassign(WS, 'p2', 'p2');
+        assert.equal((await store.subscriptions.forProfile(WS, 'p2')).length, 3);
+      });
+    });
+
+    describe('suppressions', () => {
+      it('adds once (an existing suppression is kept), gets and removes', async () => {
+        assert.equal(await store.suppressions.get(WS, 'email', 'ada@example.com'), null);
+        await store.suppressions.add(suppression('email', 'ada@example.com'));
+        await store.suppressions.add(
+          suppression('email', 'ada@example.com', {
+            reason: 'manual',
+            detail: null,
+            createdAt: T0 + 1,
+          }),
+        );
+        await store.suppressions.add(suppression('sms', '+15550100', { reason: 'complaint' }));
+        assert.deepEqual(
+          await store.suppressions.get(WS, 'email', 'ada@example.com'),
+          suppression('email', 'ada@example.com'),
+        );
+        assert.equal(await store.suppressions.get(WS, 'sms', 'ada@example.com'), null);
+        assert.equal(await store.suppressions.get(OTHER, 'email', 'ada@example.com'), null);
+        assert.equal(await store.suppressions.remove(WS, 'email', 'ada@example.com'), true);
+        assert.equal(await store.suppressions.remove(WS, 'email', 'ada@example.com'), false);
+        assert.equal(await store.suppressions.get(WS, 'email', 'ada@example.com'), null);
+        assert.deepEqual(
+          await store.suppressions.get(WS, 'sms', '+15550100'),
+          suppression('sms', '+15550100', { reason: 'complaint' }),
+        );
+      });
+
+      it('pages through suppressions by channel and address, optionally of one channel', async () => {
+        await store.suppressions.add(suppression('sms', '+15550102'));
+        await store.suppressions.add(suppression('email', 'b@example.com'));
+        await store.suppressions.add(suppression('sms', '+15550101'));
+        await store.suppressions.add(suppression('email', 'a@example.com'));
+        await store.suppressions.add(suppression('email', 'z@example.com', { workspaceId: OTHER }));
+        const all: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.suppressions.list(WS, { limit: 1, cursor });
+          all.push(...page.items.map((s) => `${s.channel}:${s.address}`));
+          cursor = page.next ?? undefined;
+        } while (cursor);
+        assert.deepEqual(all, [
+          'email:a@example.com',
+          'email:b@example.com',
+          'sms:+15550101',
+          'sms:+15550102',
+        ]);
+        const first = await store.suppressions.list(WS, { limit: 1, channel: 'sms' });
+        assert.deepEqual(first.items, [suppression('sms', '+15550101')]);
+        assert.ok(first.next);
+        assert.deepEqual(
+          await store.suppressions.list(WS, { limit: 1, channel: 'sms', cursor: first.next }),
+          { items: [suppression('sms', '+15550102')], next: null },
+        );
+        assert.deepEqual(await store.suppressions.list(WS, { limit: 10, channel: 'voice' }), {
+          items: [],
+          next: null,
+        });
+        await assert.rejects(
+          store.suppressions.list(WS, { limit: 10, cursor: 'not-a-cursor' }),
+          (e: unknown) => e instanceof AppError && e.details[0]?.path === 'cursor',
+        );
+        await assert.rejects(
+          store.suppressions.list(WS, { limit: 0 }),
+          (e: unknown) => e instanceof AppError && e.details[0]?.path === 'limit',
+        );
       });
     });
 
@@ -1175,6 +1506,20 @@ for (const backend of backends()) {
           assert.equal(a.length, 6);
           assert.equal(b.length, 4);
           assert.equal(new Set([...a, ...b].map((t) => t.profileId)).size, 10);
+        },
+      );
+
+      it(
+        'two transactions pick disjoint sets of overdue tasks to escalate',
+        { timeout: 20_000 },
+        async () => {
+          await store.tasks.insert(
+            Array.from({ length: 10 }, (_, i) => task(`t${i}`, { dueAt: T0 - i })),
+          );
+          const [a, b] = await claimTwice((tx) => tx.tasks.overdue(T0, 6));
+          assert.equal(a.length, 6);
+          assert.equal(b.length, 4);
+          assert.equal(new Set([...a, ...b].map((t) => t.id)).size, 10);
         },
       );
     });
