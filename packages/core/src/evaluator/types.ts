@@ -123,6 +123,8 @@ export interface RunState {
       machine?: MessageOutcomeType[] | undefined;
       /** The latest reply to the message, for a reply wait reached after the reply came. */
       reply?: ReplyFact | undefined;
+      /** Data of the latest outcome (a webhook's `{ status, body }`), for a wait reached later. */
+      data?: Record<string, unknown> | undefined;
     }
   >;
   /** Task keys per node. */

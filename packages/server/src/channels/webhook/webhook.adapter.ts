@@ -12,8 +12,11 @@ import type { MessageRow } from '../../storage/store.ts';
 import type { ChannelAdapter, SendResult } from '../channel.ts';
 import { MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signature.ts';
 
-/** Most bytes of a response body kept (and parsed); the rest is cut off and flagged `truncated`. */
-export const RESPONSE_BODY_LIMIT = 64 * 1024;
+/**
+ * Most bytes of a response body kept (and parsed); the rest is cut off and flagged `truncated`. The
+ * answer lands in the run's state (`last.data`), so it is kept small.
+ */
+export const RESPONSE_BODY_LIMIT = 16 * 1024;
 /** Longest `Retry-After` honoured; a longer one is clamped to it. */
 const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
