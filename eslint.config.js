@@ -53,6 +53,20 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['packages/web/**/*.ts'],
+    ignores: ['packages/web/**/*.test.ts'],
+    rules: restrict([
+      {
+        group: ['@waymark/server', '@waymark/server/*'],
+        message: 'web renders; the server serves it.',
+      },
+      {
+        group: ['node:*', 'fs', 'path', 'http', 'net', 'child_process'],
+        message: 'web pages are pure rendering: no I/O.',
+      },
+    ]),
+  },
+  {
     files: ['packages/server/src/http/**/*.ts', 'packages/server/src/cli/**/*.ts'],
     rules: restrict([
       {

@@ -1,8 +1,9 @@
 /**
- * `GET /`: a small status page until the web app arrives (version, journeys by status, links and
- * a quick start), and `GET /healthz` for load balancers.
+ * `GET /`: the status page (rendered by @waymark/web from the journeys of the default workspace)
+ * until the operator app arrives, and `GET /healthz` for load balancers.
  */
 import { readFileSync } from 'node:fs';
+import { statusPage } from '@waymark/web';
 import { z } from 'zod';
 import { listJourneys } from '../app/journeys.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
@@ -14,51 +15,6 @@ export const SERVER_VERSION = (
     version: string;
   }
 ).version;
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(a: { base: string; counts: Record<string, number> }): string {
-  const base = escapeHtml(a.base);
-  const journeys = Object.entries(a.counts)
-    .map(([status, n]) => `<li><strong>${n}</strong> ${escapeHtml(status)}</li>`)
-    .join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Waymark</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; color: #1d2330; }
-  h1 { margin-bottom: 0; } .muted { color: #667085; margin-top: 0; }
-  pre { background: #f4f5f7; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; font-size: 14px; }
-  ul { padding-left: 1.2rem; } a { color: #2557d6; }
-</style>
-</head>
-<body>
-<h1>Waymark</h1>
-<p class="muted">customer-journey engine · version ${escapeHtml(SERVER_VERSION)} · running</p>
-<h2>Journeys</h2>
-${journeys ? `<ul>${journeys}</ul>` : '<p>No journeys yet: apply one with <code>waymark journeys apply &lt;file&gt;</code>.</p>'}
-<h2>API</h2>
-<ul>
-  <li><a href="/api/openapi.json">/api/openapi.json</a> — OpenAPI document of every route</li>
-  <li><code>/v1/*</code> — Segment HTTP tracking API (write key as HTTP Basic user name)</li>
-  <li><code>/api/*</code> — admin API (<code>Authorization: Bearer &lt;admin token&gt;</code>)</li>
-  <li><a href="/healthz">/healthz</a></li>
-</ul>
-<h2>Quick start</h2>
-<p>Send an event (the write key was printed at first start, or set <code>WAYMARK_WRITE_KEY</code>):</p>
-<pre>curl -u "$WAYMARK_WRITE_KEY:" ${base}/v1/track \\
-  -H 'content-type: application/json' \\
-  -d '{"userId": "user-1", "event": "Signed Up", "properties": {"plan": "pro"}}'</pre>
-<p>Then look at the profile and its events:</p>
-<pre>curl -H "Authorization: Bearer $WAYMARK_ADMIN_TOKEN" ${base}/api/profiles/user-1
-curl -H "Authorization: Bearer $WAYMARK_ADMIN_TOKEN" ${base}/api/profiles/user-1/events</pre>
-</body>
-</html>
-`;
-}
 
 /** The status page and health check. */
 export const statusRoutes: AnyRoute[] = [
@@ -75,7 +31,11 @@ export const statusRoutes: AnyRoute[] = [
       const counts: Record<string, number> = {};
       for (const j of await listJourneys(deps, DEFAULT_WORKSPACE))
         counts[j.status] = (counts[j.status] ?? 0) + 1;
-      return page({ base: `${request.protocol}://${request.host}`, counts });
+      return statusPage({
+        version: SERVER_VERSION,
+        base: `${request.protocol}://${request.host}`,
+        journeys: counts,
+      });
     },
   }),
   defineRoute({

@@ -1,0 +1,6 @@
+/**
+ * @waymark/web: the pages people see. Pure functions from data to HTML, with no I/O and nothing
+ * of the server: the server gathers the data and serves the result.
+ */
+export { escapeHtml } from './html.ts';
+export { statusPage, type StatusPageData } from './status-page.ts';
