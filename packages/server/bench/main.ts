@@ -60,11 +60,17 @@ async function benchIngest(url: string): Promise<number> {
   );
   let out = '';
   client.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const cpu0 = process.cpuUsage();
   const [code] = (await once(client, 'exit')) as [number | null];
+  const cpu = process.cpuUsage(cpu0);
   await http.close();
   await wm.close();
   if (code !== 0) throw new Error(`ingest client failed (${code})`);
-  const { ms, events } = JSON.parse(out) as { ms: number; events: number };
+  const { ms, events, cpuMs } = JSON.parse(out) as { ms: number; events: number; cpuMs: number };
+  const serverUs = ((cpu.user + cpu.system) / events).toFixed(1);
+  console.log(
+    `  (server CPU ${serverUs} µs/event, load generator ${((cpuMs * 1000) / events).toFixed(1)} µs/event)`,
+  );
   return events / (ms / 1000);
 }
 

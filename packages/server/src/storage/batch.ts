@@ -5,12 +5,12 @@
  * use the query builder.
  *
  * SQLite: VALUES lists sized under its parameter limit (prepared statements are cached by the
- * driver). PostgreSQL: one array parameter per column, `unnest($1::text[], $2::bigint[], ...)`:
+ * driver). PostgreSQL: the rows as one JSON parameter, `json_to_recordset($1::json) as v (...)`:
  * a short statement of constant text whatever the number of rows, instead of a VALUES list of
  * thousands of parameters that PostgreSQL parses and plans each time (about 3x slower).
  */
 import { CompiledQuery, sql, type Insertable, type RawBuilder, type SqlBool } from 'kysely';
-import type { CastType, RepoContext, SqlDialect } from './dialect.ts';
+import { sanitizeJsonText, type CastType, type RepoContext, type SqlDialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /** A table of the store. */
@@ -152,21 +152,38 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
 const PG_ROWS = 10_000;
 
 /**
- * `unnest($1::text[], $2::bigint[], ...) as v(c1, c2, ...)` over `rows`, its parameters (one
- * array per column) appended to `params`.
+ * `json_to_recordset($n::json) as v (c1 type1, c2 type2, ...)` over `rows`: the rows travel as ONE
+ * JSON text parameter, appended to `params`. JSON columns are spliced in as the JSON text they
+ * already are (no re-encoding), other values go through `JSON.stringify`. Cheaper on both sides
+ * than one array parameter per column: no array-literal escaping of every JSON value in
+ * JavaScript (which doubled their quotes), and PostgreSQL parses one document.
  */
-function unnest<T extends BatchTable>(
+function recordset<T extends BatchTable>(
   table: T,
   columns: ReadonlyArray<Column<T>>,
   rows: ReadonlyArray<Record<string, unknown>>,
   params: unknown[],
 ): string {
   const types: Record<string, PgType> = PG_TYPES[table];
-  const arrays = columns.map((col) => {
-    params.push(rows.map((row) => row[col] ?? null));
-    return `$${params.length}::${types[col]}[]`;
-  });
-  return `unnest(${arrays.join(', ')}) as v (${columns.map(id).join(', ')})`;
+  const fields = columns.map((col) => [`"${col}":`, types[col] === 'jsonb'] as const);
+  const parts: string[] = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let text = '{';
+    for (let i = 0; i < columns.length; i++) {
+      const [name, isJson] = fields[i]!;
+      const value = row[columns[i]!] ?? null;
+      if (i > 0) text += ',';
+      // A JSON column's value is JSON text already (`toJson`); JSON null reads back as SQL NULL.
+      text += name + (isJson && typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    parts[r] = text + '}';
+  }
+  const doc = `[${parts.join(',')}]`;
+  // Text values may hold what PostgreSQL cannot store (NUL, unpaired surrogates): as in `toJson`.
+  params.push(doc.includes('\\u') ? sanitizeJsonText(doc) : doc);
+  const defs = columns.map((col) => `${id(col)} ${types[col]}`).join(', ');
+  return `json_to_recordset($${params.length}::json) as v (${defs})`;
 }
 
 /**
@@ -252,7 +269,7 @@ export async function insertMany<T extends BatchTable, R = never>(
   if (c.dialect.name === 'postgres') {
     for (let i = 0; i < rows.length; i += PG_ROWS) {
       const params: unknown[] = [];
-      const from = unnest(spec.table, spec.columns, rows.slice(i, i + PG_ROWS), params);
+      const from = recordset(spec.table, spec.columns, rows.slice(i, i + PG_ROWS), params);
       const text = `${head}select * from ${from}${tail}`;
       out.push(...(await c.db.executeQuery<R>(CompiledQuery.raw(text, params))).rows);
     }
@@ -304,7 +321,7 @@ export async function updateMany<T extends BatchTable>(
   if (c.dialect.name === 'postgres') {
     for (let i = 0; i < rows.length; i += PG_ROWS) {
       const params: unknown[] = [];
-      const from = unnest(spec.table, columns, rows.slice(i, i + PG_ROWS), params);
+      const from = recordset(spec.table, columns, rows.slice(i, i + PG_ROWS), params);
       const text = `update ${table} set ${assign} from ${from} where ${match}`;
       await c.db.executeQuery(CompiledQuery.raw(text, params));
     }

@@ -62,7 +62,12 @@ const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
 export function toJson(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('value is not JSON-serialisable');
-  return text.includes('\\u') ? text.replace(UNSTORABLE, '$1\\ufffd') : text;
+  return text.includes('\\u') ? sanitizeJsonText(text) : text;
+}
+
+/** Replaces the escapes of NUL and unpaired surrogates in JSON text with U+FFFD. */
+export function sanitizeJsonText(text: string): string {
+  return text.replace(UNSTORABLE, '$1\\ufffd');
 }
 
 /** Encodes a nullable value for a JSON column (null stays SQL NULL). */
