@@ -3,6 +3,7 @@
  * - events: apply stored events in order (per profile) to running runs and to triggers;
  * - timers: wake runs whose `wake_at` has come (waits, timeouts, send windows);
  * - trigger timers: inactivity and date-attribute triggers, scheduled broadcasts;
+ * - escalations: alerts about overdue staff tasks;
  * - delivery: hand outbox rows to channel adapters.
  * Each returns how much it did, so the worker knows when it is idle.
  */
@@ -29,6 +30,7 @@ import type {
 } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
+import { escalateOverdue } from './escalation.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 
 /** Sizes of the batches each phase claims. */
@@ -409,11 +411,17 @@ export class Phases {
   }
 
   /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
+      store.tasks.nextOverdue(),
   async enrol(a: {
     workspaceId: string;
     journeyId: string;
     profileId: string;
     data?: Record<string, unknown>;
+  /** Alerts staff about tasks overdue now, once each (runtime/escalation.ts); returns how many. */
+  async escalate(): Promise<number> {
+    return escalateOverdue(this.#deps);
+  }
+
   }): Promise<RunRow | { skipped: string }> {
     return this.withBatch(async (batch, tx, now) => {
       const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find(

@@ -18,6 +18,8 @@ export interface RoundCounts {
   triggers: number;
   runs: number;
   messages: number;
+  /** Overdue tasks escalated. */
+  escalations: number;
 }
 
 /** Options of a worker. */
@@ -71,8 +73,9 @@ export class Worker {
     const events = partitions.length ? await this.#o.phases.events(partitions) : 0;
     const triggers = await this.#o.phases.triggerTimers();
     const runs = await this.#o.phases.timers();
+    const escalations = await this.#o.phases.escalate();
     const messages = await this.#o.phases.deliver();
-    return { events, triggers, runs, messages };
+    return { events, triggers, runs, messages, escalations };
   }
 
   /** Rounds until nothing is due (tests, simulations); bounded to catch runaway loops. */
@@ -80,7 +83,7 @@ export class Worker {
     let total = 0;
     for (let i = 0; i < maxRounds; i += 1) {
       const c = await this.round();
-      const n = c.events + c.triggers + c.runs + c.messages;
+      const n = c.events + c.triggers + c.runs + c.messages + c.escalations;
       if (n === 0) return total;
       total += n;
     }
@@ -99,7 +102,7 @@ export class Worker {
       let busy = false;
       try {
         const c = await this.round();
-        busy = c.events + c.triggers + c.runs + c.messages > 0;
+        busy = c.events + c.triggers + c.runs + c.messages + c.escalations > 0;
       } catch (err) {
         this.#o.onError?.(err);
       }
