@@ -7,5 +7,5 @@
  * pg or better-sqlite3: the rest of the server sees storage only through the types below.
  */
 export { openStore, type StoreConfig } from './open.ts';
-export { backends, type Backend } from './testing.ts';
+export { backends, type Backend, type TestStore, type TestStoreOptions } from './testing.ts';
 export type * from './store.ts';

@@ -17,19 +17,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { openStore } from './open.ts';
+import { openStore, type StoreConfig } from './open.ts';
 import type { Store } from './store.ts';
+
+/** A store opened for a test, with the URL it lives at (to inspect it from outside). */
+export interface TestStore extends Store {
+  readonly url: string;
+}
+
+/** Options of `Backend.open`. */
+export interface TestStoreOptions {
+  /** Called after every statement (query-plan tests). */
+  onQuery?: StoreConfig['onQuery'];
+}
 
 /** A storage backend for tests. */
 export interface Backend {
   name: 'sqlite' | 'postgres';
   /** A fresh, migrated, empty store; its `close()` deletes it. */
-  open(): Promise<Store>;
+  open(options?: TestStoreOptions): Promise<TestStore>;
 }
 
 /** The same store, with `close()` also running `cleanup`. */
-function closing(store: Store, cleanup: () => Promise<void>): Store {
+function closing(store: Store, url: string, cleanup: () => Promise<void>): TestStore {
   return {
+    url,
     dialect: store.dialect,
     workspaces: store.workspaces,
     profiles: store.profiles,
@@ -57,12 +69,16 @@ function closing(store: Store, cleanup: () => Promise<void>): Store {
 }
 
 /** Opens and migrates the store at `url`; its close() (or a failure here) runs `cleanup`. */
-async function openMigrated(url: string, cleanup: () => Promise<void>): Promise<Store> {
+async function openMigrated(
+  url: string,
+  options: TestStoreOptions | undefined,
+  cleanup: () => Promise<void>,
+): Promise<TestStore> {
   let store: Store | undefined;
   try {
-    store = await openStore({ url });
+    store = await openStore({ url, onQuery: options?.onQuery });
     await store.migrate();
-    return closing(store, cleanup);
+    return closing(store, url, cleanup);
   } catch (error) {
     await store?.close().catch(() => undefined);
     await cleanup();
@@ -72,9 +88,9 @@ async function openMigrated(url: string, cleanup: () => Promise<void>): Promise<
 
 const sqliteBackend: Backend = {
   name: 'sqlite',
-  open() {
+  open(options) {
     const dir = mkdtempSync(join(tmpdir(), 'waymark-store-'));
-    return openMigrated(`sqlite:${join(dir, 'waymark.db')}`, async () =>
+    return openMigrated(`sqlite:${join(dir, 'waymark.db')}`, options, async () =>
       rmSync(dir, { recursive: true, force: true }),
     );
   },
@@ -98,14 +114,14 @@ function postgresBackend(databaseUrl: string): Backend {
   const prefix = decodeURIComponent(base.pathname.slice(1)) || 'waymark';
   return {
     name: 'postgres',
-    async open() {
+    async open(options) {
       const name = `${prefix}_t_${randomBytes(6).toString('hex')}`;
       await onServer(base, (db) =>
         sql`create database ${sql.id(name)}`.execute(db).then(() => undefined),
       );
       const url = new URL(base);
       url.pathname = `/${encodeURIComponent(name)}`;
-      return openMigrated(url.toString(), () =>
+      return openMigrated(url.toString(), options, () =>
         onServer(base, (db) =>
           sql`drop database if exists ${sql.id(name)} with (force)`
             .execute(db)
