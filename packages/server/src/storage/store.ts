@@ -476,7 +476,11 @@ export interface TaskRepo {
       >
     >,
   ): Promise<void>;
-  /** Open or claimed tasks due at or before `now` and not yet escalated, oldest first; by index. */
+  /**
+   * Open or claimed tasks due at or before `now` and not yet escalated, oldest first, across
+   * workspaces; by index. PostgreSQL locks them (FOR UPDATE SKIP LOCKED) until the transaction
+   * ends, so concurrent escalations in transactions take disjoint tasks.
+   */
   overdue(now: number, limit: number): Promise<TaskRow[]>;
   /** The earliest due time of a task not yet done nor escalated (the worker's next wake-up). */
   nextOverdue(): Promise<number | null>;
@@ -496,8 +500,9 @@ export interface ChannelConfigRepo {
 export interface SubscriptionRepo {
   /** Every subscription row of the profile. */
   forProfile(workspaceId: string, profileId: string): Promise<SubscriptionRow[]>;
-  /** Inserts or replaces rows by (workspace, profile, channel, topic). */
+  /** Inserts or replaces rows by (workspace, profile, channel, topic); of duplicates, the last. */
   set(rows: SubscriptionRow[]): Promise<void>;
+  /** Moves a merged profile's rows to the survivor; the survivor's own row wins on conflict. */
   reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
 }
 
@@ -508,6 +513,7 @@ export interface SuppressionRepo {
   add(row: SuppressionRow): Promise<void>;
   /** True when a row was removed. */
   remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
+  /** In (channel, address) order, of one channel when given. */
   list(
     workspaceId: string,
     opts: { limit: number; cursor?: string | undefined; channel?: string | undefined },
