@@ -53,6 +53,7 @@ export async function createWaymark(
     definitions,
     channels,
     sizes: options.sizes,
+    links: { publicUrl: config.publicUrl, secrets },
   });
   const worker = new Worker({
     phases: engine,

@@ -7,6 +7,7 @@
  */
 import {
   createRng,
+  resolveZone,
   step,
   type Command,
   type Condition,
@@ -29,13 +30,17 @@ import type {
 } from '../storage/store.ts';
 import type { DefinitionCache } from './definitions.ts';
 import { profileZone } from './recipient-zone.ts';
-import { renderTemplate } from './render.ts';
+import { unsubscribeUrl } from '../channels/links.ts';
+import type { Secrets } from '../secrets.ts';
+import { recipientLocale, renderTemplate } from './render.ts';
 
 /** What a batch needs from its surroundings. */
 export interface BatchDeps {
   definitions: DefinitionCache;
   /** Default zone of workspaces without their own. */
   workspaceTimezone(workspaceId: string): Promise<string>;
+  /** Makes signed links in messages (`{{ unsubscribe_url }}`); absent: no such links. */
+  links?: { publicUrl: string; secrets: Secrets } | undefined;
 }
 
 interface ProfileState {
@@ -336,7 +341,7 @@ export class Batch {
           message.error = `profile has no ${path.replace(/^profile\.traits\./, '')} for ${c.channel}`;
         } else {
           message.recipient = recipient.trim();
-          this.#renderInto(message, definition, state, c.template);
+          await this.#renderInto(message, definition, state, c.template);
         }
         this.#messages.push(message);
         return;
@@ -351,7 +356,7 @@ export class Batch {
           template: c.template,
         });
         message.recipient = c.to;
-        this.#renderInto(message, definition, state, c.template);
+        await this.#renderInto(message, definition, state, c.template);
         this.#messages.push(message);
         return;
       }
@@ -472,22 +477,54 @@ export class Batch {
     };
   }
 
-  #renderInto(
+  /**
+   * Renders the message's template into its content, with what the channel adapter needs besides
+   * (sender, the signed unsubscribe link of a marketing send); a template that does not render
+   * fails the message (`render failed: …`) instead of sending it half-rendered.
+   */
+  async #renderInto(
     message: MessageRow,
     definition: JourneyDefinition,
     state: RunState,
     template: string,
-  ): void {
+  ): Promise<void> {
     const p = this.#profiles.get(`${message.workspaceId}:${state.profileId}`);
+    const traits = p?.row.traits ?? {};
+    const links = this.#deps.links;
+    const topic = typeof message.content.topic === 'string' ? message.content.topic : undefined;
+    const unsubscribe =
+      links && message.kind === 'message'
+        ? unsubscribeUrl(links.publicUrl, links.secrets, {
+            workspaceId: message.workspaceId,
+            profileId: message.profileId,
+            channel: message.channel,
+            topic,
+            messageId: message.id,
+          })
+        : undefined;
     try {
-      const rendered = renderTemplate(definition, template, {
-        profile: { id: state.profileId, traits: p?.row.traits ?? {} },
+      const workspaceZone = await this.#deps.workspaceTimezone(message.workspaceId);
+      const rendered = await renderTemplate(definition, template, {
+        profile: { id: state.profileId, traits },
         trigger: state.trigger
           ? { name: state.trigger.name, properties: state.trigger.properties }
           : null,
         run: { id: state.runId, journeyId: state.journeyId, variant: state.variant },
+        message: { id: message.id },
+        unsubscribeUrl: unsubscribe,
+        timezone: resolveZone(
+          profileZone(traits, workspaceZone),
+          definition.policies.timezone,
+          workspaceZone,
+        ),
+        locale: recipientLocale(traits),
+        now: this.#now,
       });
-      message.content = { ...message.content, ...rendered };
+      message.content = {
+        ...message.content,
+        ...rendered,
+        ...(unsubscribe !== undefined ? { unsubscribeUrl: unsubscribe } : {}),
+      };
     } catch (err) {
       message.status = 'failed';
       message.error = `render failed: ${err instanceof Error ? err.message : String(err)}`;

@@ -63,6 +63,8 @@ export interface PhaseDeps {
   definitions: DefinitionCache;
   channels: ChannelRegistry;
   sizes?: Partial<BatchSizes>;
+  /** Makes signed links in messages at enqueue (unsubscribe); absent: templates get none. */
+  links?: BatchDeps['links'];
 }
 
 /** The worker's units of work. */
@@ -87,6 +89,7 @@ export class Phases {
         }
         return z;
       },
+      links: this.#deps.links,
     };
     return new Batch(tx, now, deps);
   }

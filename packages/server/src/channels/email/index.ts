@@ -1,0 +1,136 @@
+/**
+ * channels/email owns email delivery over SMTP (nodemailer, pooled). The `smtp` provider reads
+ * SMTP_URL / EMAIL_FROM (and EMAIL_REPLY_TO, SMTP_MAX_CONNECTIONS, SMTP_MAX_PER_SECOND,
+ * SMTP_REQUIRE_TLS, SMTP_ALLOW_SELF_SIGNED) for the default workspace, or settings from
+ * `/api/channels`. The password is a secret field of its own: it never stays inside `url`.
+ * Rendering (MJML, Liquid, the text part) happens at enqueue in runtime/render.ts; this folder
+ * only delivers. Imports only the channel contract and storage types.
+ */
+import { z } from 'zod';
+import type { ProviderFactory } from '../provider.ts';
+import { bareAddress, smtpAdapter } from './smtp.adapter.ts';
+
+export {
+  MESSAGE_KEY_HEADER,
+  bareAddress,
+  classifySmtpError,
+  messageIdFor,
+  smtpAdapter,
+  type SmtpAdapterOptions,
+} from './smtp.adapter.ts';
+
+/** Default pool size (connections, and so sends in flight). */
+export const DEFAULT_SMTP_CONNECTIONS = 5;
+/** Default connect / greeting / idle timeout. */
+export const DEFAULT_SMTP_TIMEOUT_MS = 30_000;
+
+const Address = z
+  .string()
+  .refine(
+    (v) => bareAddress(v) !== null,
+    'expected "addr@example.com" or "Name <addr@example.com>"',
+  );
+
+/** Settings of the smtp provider. */
+export const SmtpSettings = z.strictObject({
+  /** `smtp://[user@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS). */
+  url: z
+    .string()
+    .refine((v) => URL.canParse(v), 'expected a URL such as smtp://user@smtp.example.com:587')
+    .refine((v) => !URL.canParse(v) || /^smtps?:$/.test(new URL(v).protocol), {
+      message: 'the scheme must be smtp:// (STARTTLS) or smtps:// (implicit TLS)',
+    })
+    .refine((v) => !URL.canParse(v) || new URL(v).password === '', {
+      message: 'put the password in `password` (a secret field), not in the URL',
+    }),
+  /** The SMTP password (secret). */
+  password: z.string().min(1).optional(),
+  /** Default sender; a journey's `policies.email.from` or a template's `from` wins. */
+  from: Address,
+  replyTo: Address.optional(),
+  maxConnections: z.number().int().min(1).max(100).default(DEFAULT_SMTP_CONNECTIONS),
+  maxPerSecond: z.number().positive().optional(),
+  /** Refuse to send when the server offers no STARTTLS (smtp:// only). */
+  requireTls: z.boolean().default(false),
+  /** Accept self-signed / unverifiable certificates (tests, private relays); off by default. */
+  allowSelfSigned: z.boolean().default(false),
+  timeoutMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_SMTP_TIMEOUT_MS),
+});
+/** Settings of the smtp provider, as validated. */
+export type SmtpSettings = z.infer<typeof SmtpSettings>;
+
+/** The environment variable behind each setting (errors name what the operator typed). */
+const ENV_NAMES: Record<string, string> = {
+  url: 'SMTP_URL',
+  password: 'SMTP_URL (password)',
+  from: 'EMAIL_FROM',
+  replyTo: 'EMAIL_REPLY_TO',
+  maxConnections: 'SMTP_MAX_CONNECTIONS',
+  maxPerSecond: 'SMTP_MAX_PER_SECOND',
+  requireTls: 'SMTP_REQUIRE_TLS',
+  allowSelfSigned: 'SMTP_ALLOW_SELF_SIGNED',
+  timeoutMs: 'SMTP_TIMEOUT_MS',
+};
+
+function envNumber(value: string | undefined): number | undefined {
+  return value === undefined || value.trim() === '' ? undefined : Number(value);
+}
+
+function envBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(value.trim())) return true;
+  if (/^(0|false|no|off)$/i.test(value.trim())) return false;
+  throw new Error(`${name} must be true or false, not "${value}"`);
+}
+
+/** Settings from the environment (see the module header); null when SMTP_URL is not set. */
+export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv): SmtpSettings | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  if (!env.EMAIL_FROM?.trim())
+    throw new Error(
+      'EMAIL_FROM must be set with SMTP_URL: the default sender, e.g. "Shop <shop@example.com>"',
+    );
+  let url = raw;
+  let password: string | undefined;
+  if (URL.canParse(raw)) {
+    const u = new URL(raw);
+    if (u.password) {
+      password = decodeURIComponent(u.password);
+      u.password = '';
+      url = u.toString().replace(/\/$/, '');
+    }
+  }
+  const input = {
+    url,
+    ...(password !== undefined ? { password } : {}),
+    from: env.EMAIL_FROM.trim(),
+    ...(env.EMAIL_REPLY_TO?.trim() ? { replyTo: env.EMAIL_REPLY_TO.trim() } : {}),
+    maxConnections: envNumber(env.SMTP_MAX_CONNECTIONS),
+    maxPerSecond: envNumber(env.SMTP_MAX_PER_SECOND),
+    requireTls: envBoolean('SMTP_REQUIRE_TLS', env.SMTP_REQUIRE_TLS),
+    allowSelfSigned: envBoolean('SMTP_ALLOW_SELF_SIGNED', env.SMTP_ALLOW_SELF_SIGNED),
+    timeoutMs: envNumber(env.SMTP_TIMEOUT_MS),
+  };
+  const parsed = SmtpSettings.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => {
+    const field = String(i.path[0] ?? '');
+    return `${ENV_NAMES[field] ?? field}: ${i.message}`;
+  });
+  throw new Error(`email settings from the environment are invalid: ${problems.join('; ')}`);
+}
+
+/** The `smtp` provider of the `email` channel. */
+export const smtpProvider: ProviderFactory<SmtpSettings> = {
+  name: 'smtp',
+  channels: ['email'],
+  settings: SmtpSettings,
+  secretFields: ['password'],
+  fromEnv(env, channel) {
+    return channel === 'email' ? smtpSettingsFromEnv(env) : null;
+  },
+  create(settings) {
+    return smtpAdapter(settings);
+  },
+};

@@ -1,0 +1,153 @@
+/**
+ * The SMTP adapter: delivers `email` rows (rendered at enqueue: subject, text, HTML, sender,
+ * unsubscribe link) through a pooled nodemailer transport — STARTTLS on `smtp://` (required with
+ * `requireTls`), implicit TLS on `smtps://`, AUTH when the URL names a user.
+ *
+ * Headers: `Message-ID: <{message id}@{From's domain}>` (returned as the provider id, so a bounce
+ * quoting it finds the message), `X-Waymark-Message: {idempotency key}`, and on marketing email
+ * (not transactional, not a staff alert) `List-Unsubscribe` + `List-Unsubscribe-Post:
+ * List-Unsubscribe=One-Click` (RFC 8058).
+ *
+ * Classification (the delivery engine retries): an SMTP 5xx reply → `permanent` with the server's
+ * text; 4xx replies, connection, TLS and timeout errors → `retryable`. An authentication failure
+ * is `retryable` too: the message is fine, the configuration is not, and it must not cost every
+ * queued email its delivery.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { z } from 'zod';
+import type { MessageRow } from '../../storage/store.ts';
+import type { ChannelAdapter, SendResult } from '../channel.ts';
+
+/** The header carrying the message's idempotency key. */
+export const MESSAGE_KEY_HEADER = 'X-Waymark-Message';
+
+/** What an SMTP adapter is made from (validated settings, see `SmtpSettings`). */
+export interface SmtpAdapterOptions {
+  /** `smtp://[user@]host[:port]` (STARTTLS) or `smtps://[user@]host[:port]` (implicit TLS). */
+  url: string;
+  password?: string | undefined;
+  /** Default sender. */
+  from: string;
+  replyTo?: string | undefined;
+  /** Pooled connections (= sends in flight). */
+  maxConnections: number;
+  maxPerSecond?: number | undefined;
+  /** Fail instead of sending in clear text when the server offers no STARTTLS. */
+  requireTls: boolean;
+  /** Accept a self-signed or otherwise unverifiable server certificate (tests, private relays). */
+  allowSelfSigned: boolean;
+  /** Connect, greeting and socket idle timeout, milliseconds. */
+  timeoutMs: number;
+}
+
+/** The parts of a rendered email row the adapter reads. */
+const EmailContent = z.looseObject({
+  subject: z.string().default(''),
+  body: z.string().default(''),
+  html: z.string().optional(),
+  from: z.string().optional(),
+  replyTo: z.string().optional(),
+  unsubscribeUrl: z.string().optional(),
+  transactional: z.boolean().optional(),
+});
+
+/** The bare address of `Name <addr@domain>` / `addr@domain`, or null when there is none. */
+export function bareAddress(text: string): string | null {
+  const parsed = addressparser(text, { flatten: true });
+  const address = parsed[0]?.address;
+  return parsed.length === 1 && address && /^[^\s@]+@[^\s@]+$/.test(address) ? address : null;
+}
+
+/** The Message-ID of a message: `<{message id}@{domain of From}>`. */
+export function messageIdFor(messageId: string, from: string): string {
+  const domain = bareAddress(from)?.split('@')[1] ?? 'waymark.invalid';
+  return `<${messageId}@${domain}>`;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+}
+
+/** Classifies a nodemailer failure (see the module header). */
+export function classifySmtpError(err: unknown): SendResult {
+  const e = (err instanceof Error ? err : new Error(String(err))) as SmtpError;
+  const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const text = (e.response ?? e.message).trim();
+  if (e.code === 'EAUTH')
+    return { kind: 'retryable', error: `SMTP authentication failed: ${text}` };
+  if (code !== undefined && code >= 500)
+    return { kind: 'permanent', error: `SMTP ${code}: ${text}`, data: { smtpCode: code } };
+  if (code !== undefined && code >= 400)
+    return { kind: 'retryable', error: `SMTP ${code}: ${text}` };
+  // Refused before talking to the server: the message itself is malformed.
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')
+    return { kind: 'permanent', error: `message rejected: ${text}` };
+  return { kind: 'retryable', error: `SMTP ${e.code ?? 'error'}: ${text}` };
+}
+
+/** Makes an SMTP adapter with its own connection pool. */
+export function smtpAdapter(o: SmtpAdapterOptions): ChannelAdapter {
+  const url = new URL(o.url);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  const transport: Transporter = nodemailer.createTransport({
+    pool: true,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    requireTLS: o.requireTls,
+    ignoreTLS: false,
+    maxConnections: o.maxConnections,
+    connectionTimeout: o.timeoutMs,
+    greetingTimeout: o.timeoutMs,
+    socketTimeout: o.timeoutMs,
+    ...(user ? { auth: { user, pass: o.password ?? '' } } : {}),
+    ...(o.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
+  });
+  return {
+    name: 'smtp',
+    maxConcurrency: o.maxConnections,
+    ...(o.maxPerSecond !== undefined ? { maxPerSecond: o.maxPerSecond } : {}),
+    async send(message: MessageRow, idempotencyKey: string): Promise<SendResult> {
+      if (message.recipient === null || bareAddress(message.recipient) === null)
+        return { kind: 'permanent', error: `"${message.recipient ?? ''}" is not an email address` };
+      const parsed = EmailContent.safeParse(message.content);
+      if (!parsed.success)
+        return {
+          kind: 'permanent',
+          error: `message content is not an email: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        };
+      const c = parsed.data;
+      const from = c.from ?? o.from;
+      const replyTo = c.replyTo ?? o.replyTo;
+      const messageId = messageIdFor(message.id, from);
+      const headers: Record<string, string> = { [MESSAGE_KEY_HEADER]: idempotencyKey };
+      const marketing = message.kind === 'message' && c.transactional !== true;
+      if (marketing && c.unsubscribeUrl) {
+        headers['List-Unsubscribe'] = `<${c.unsubscribeUrl}>`;
+        headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      }
+      try {
+        await transport.sendMail({
+          from,
+          to: message.recipient,
+          ...(replyTo ? { replyTo } : {}),
+          subject: c.subject,
+          text: c.body,
+          ...(c.html !== undefined ? { html: c.html } : {}),
+          messageId,
+          headers,
+        });
+        return { kind: 'sent', providerMessageId: messageId };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

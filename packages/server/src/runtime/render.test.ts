@@ -1,0 +1,208 @@
+// Template rendering as a recipient sees it: MJML compiled to responsive tables with the Liquid
+// personalised per recipient, the text part made from the HTML, dates and money in the
+// recipient's zone and locale, `[[[customer_name]]]` placeholders, HTML escaping, and a missing
+// variable or broken MJML failing with an error naming field and variable.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateJourney, type JourneyDefinition } from '@waymark/core';
+import {
+  RenderError,
+  recipientLocale,
+  renderTemplate,
+  renderTemplateContent,
+  type RenderScope,
+} from './render.ts';
+
+const MJML = `<mjml>
+  <mj-body>
+    <mj-section>
+      <mj-column>
+        <mj-text>Olá {{ profile.traits.first_name }}, a sua encomenda de {{ event.properties.placed_at | date: '%d %B %Y, %H:%M' }}</mj-text>
+        <mj-text>Total: {{ event.properties.total | money: 'EUR' }}</mj-text>
+        <mj-raw>{% if profile.traits.vip %}</mj-raw>
+        <mj-text>Cliente VIP</mj-text>
+        <mj-raw>{% endif %}</mj-raw>
+        <mj-button href="https://shop.example/orders/{{ event.properties.order_id }}">Ver encomenda</mj-button>
+        <mj-text><a href="{{ unsubscribe_url }}">Cancelar subscrição</a></mj-text>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>`;
+
+function definition(templates: Record<string, unknown>, policies: Record<string, unknown> = {}) {
+  const result = validateJourney({
+    schemaVersion: 1,
+    id: 'orders',
+    name: 'Orders',
+    trigger: { type: 'event', event: 'order_placed' },
+    start: 'email',
+    nodes: {
+      email: { type: 'send', channel: 'email', template: Object.keys(templates)[0], next: 'done' },
+      done: { type: 'exit' },
+    },
+    templates,
+    policies,
+  });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  return result.definition as JourneyDefinition;
+}
+
+function scope(traits: Record<string, unknown>, properties: Record<string, unknown> = {}) {
+  return {
+    profile: { id: 'p1', traits },
+    trigger: { name: 'order_placed', properties },
+    run: { id: 'r1', journeyId: 'orders' },
+    message: { id: 'm1' },
+    unsubscribeUrl: 'https://waymark.example/u/tok.en',
+    timezone: typeof traits.timezone === 'string' ? traits.timezone : 'UTC',
+    locale: recipientLocale(traits),
+    now: Date.parse('2026-03-02T10:00:00Z'),
+  } satisfies RenderScope;
+}
+
+const ORDER = { placed_at: '2026-03-05T23:30:00Z', total: 1234.5, order_id: 'A-17' };
+
+describe('renderTemplate', () => {
+  it('compiles MJML to responsive tables and personalises it per recipient', async () => {
+    const def = definition({
+      receipt: {
+        channel: 'email',
+        subject: 'Encomenda {{ event.properties.order_id }}',
+        html: MJML,
+      },
+    });
+    const ana = await renderTemplate(
+      def,
+      'receipt',
+      scope({ first_name: 'Ana', locale: 'pt_PT', timezone: 'Europe/Lisbon', vip: true }, ORDER),
+    );
+    assert.equal(ana.subject, 'Encomenda A-17');
+    assert.match(ana.html!, /<table[^>]*role="presentation"/);
+    assert.match(ana.html!, /@media only screen and \(min-width:480px\)/);
+    assert.match(ana.html!, /Olá Ana, a sua encomenda de 05 março 2026, 23:30/);
+    assert.match(ana.html!, /Total: 1234,50\s€/);
+    assert.match(ana.html!, /Cliente VIP/);
+    assert.match(ana.html!, /href="https:\/\/shop\.example\/orders\/A-17"/);
+    assert.match(ana.html!, /href="https:\/\/waymark\.example\/u\/tok\.en"/);
+    assert.doesNotMatch(ana.html!, /\{\{|\{%/);
+    // No body: the text part comes from the HTML, links included.
+    assert.match(ana.body, /Olá Ana, a sua encomenda de 05 março 2026, 23:30/);
+    assert.match(ana.body, /Ver encomenda \[https:\/\/shop\.example\/orders\/A-17\]/);
+    assert.doesNotMatch(ana.body, /<|&nbsp;/);
+
+    // Same template, another recipient in Tokyo and US English: another day, other formats.
+    const bob = await renderTemplate(
+      def,
+      'receipt',
+      scope({ first_name: 'Bob', locale: 'en-US', timezone: 'Asia/Tokyo' }, ORDER),
+    );
+    assert.match(bob.html!, /Olá Bob, a sua encomenda de 06 March 2026, 08:30/);
+    assert.match(bob.html!, /Total: €1,234\.50/);
+    assert.doesNotMatch(bob.html!, /Cliente VIP/);
+  });
+
+  it('formats date presets and Luxon tokens in the recipient locale and zone', async () => {
+    const def = definition({
+      t: {
+        channel: 'email',
+        subject: "{{ event.properties.at | date: 'long' }}",
+        body: "{{ event.properties.at | date: 'cccc HH:mm' }} / {{ event.properties.at | date: 'iso' }} / {{ 'now' | date: 'short' }}",
+      },
+    });
+    const out = await renderTemplate(
+      def,
+      't',
+      scope({ locale: 'de-DE', timezone: 'Europe/Berlin' }, { at: '2026-07-01T10:00:00Z' }),
+    );
+    assert.equal(out.subject, '1. Juli 2026');
+    assert.equal(out.body, 'Mittwoch 12:00 / 2026-07-01T12:00:00.000+02:00 / 2.3.2026');
+  });
+
+  it('accepts the seed articles [[[customer_name]]] placeholders', async () => {
+    const def = definition({
+      t: { body: 'Hello [[[customer_name]]]. Call 900-900-900.' },
+    });
+    const out = await renderTemplate(def, 't', scope({ customer_name: 'Rita' }));
+    assert.equal(out.body, 'Hello Rita. Call 900-900-900.');
+  });
+
+  it('escapes values in HTML but not in the subject or text', async () => {
+    const def = definition({
+      t: {
+        channel: 'email',
+        subject: 'Hi {{ profile.traits.first_name }}',
+        body: 'Hi {{ profile.traits.first_name }}',
+        html: '<p>Hi {{ profile.traits.first_name }}</p>',
+      },
+    });
+    const out = await renderTemplate(def, 't', scope({ first_name: 'Tom & <Jerry>' }));
+    assert.equal(out.subject, 'Hi Tom & <Jerry>');
+    assert.equal(out.body, 'Hi Tom & <Jerry>');
+    assert.equal(out.html, '<p>Hi Tom &amp; &lt;Jerry&gt;</p>');
+  });
+
+  it('resolves the sender: the template, then policies.email', async () => {
+    const def = definition(
+      {
+        own: { channel: 'email', subject: 's', body: 'b', from: 'Billing <billing@shop.example>' },
+        other: { channel: 'email', subject: 's', body: 'b' },
+      },
+      { email: { from: 'Shop <news@shop.example>', replyTo: 'help@shop.example' } },
+    );
+    const own = await renderTemplate(def, 'own', scope({}));
+    assert.equal(own.from, 'Billing <billing@shop.example>');
+    assert.equal(own.replyTo, 'help@shop.example');
+    const other = await renderTemplate(def, 'other', scope({}));
+    assert.equal(other.from, 'Shop <news@shop.example>');
+  });
+
+  it('fails naming the field and the missing variable, never half-rendering', async () => {
+    const def = definition({
+      t: {
+        channel: 'email',
+        subject: 'Hi {{ profile.traits.first_name }}',
+        html: MJML,
+      },
+    });
+    await assert.rejects(
+      renderTemplate(def, 't', scope({ first_name: 'Ana' }, { total: 3 })),
+      (err: unknown) =>
+        err instanceof RenderError &&
+        err.field === 'html' &&
+        /^html: undefined variable: event\.properties\.placed_at/.test(err.message),
+    );
+    await assert.rejects(
+      renderTemplate(def, 't', scope({}, ORDER)),
+      (err: unknown) =>
+        err instanceof RenderError &&
+        err.field === 'html' &&
+        /undefined variable: profile\.traits\.first_name/.test(err.message),
+    );
+    // `default` and `if` may test what is absent.
+    const lenient = definition({
+      t: {
+        body: "Hi {{ profile.traits.first_name | default: 'there' }}{% if profile.traits.vip %} VIP{% endif %}",
+      },
+    });
+    assert.equal((await renderTemplate(lenient, 't', scope({}))).body, 'Hi there');
+  });
+
+  it('reports bad filter input and broken MJML clearly', async () => {
+    const def = definition({
+      t: { channel: 'email', subject: "{{ event.properties.total | money: 'EUR' }}", body: 'x' },
+    });
+    await assert.rejects(
+      renderTemplate(def, 't', scope({}, { total: 'lots' })),
+      /subject: money: "lots" is not an amount/,
+    );
+    await assert.rejects(
+      renderTemplateContent(
+        def,
+        { channel: 'email', html: '<mjml><mj-body><mj-nope/></mj-body></mjml>' },
+        scope({}),
+      ),
+      (err: unknown) =>
+        err instanceof RenderError && err.field === 'html' && /mj-nope/.test(err.message),
+    );
+  });
+});
