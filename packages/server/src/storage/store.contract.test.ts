@@ -1129,7 +1129,7 @@ for (const backend of backends()) {
         );
       });
 
-      it('lists overdue tasks (open or claimed, not escalated) oldest first, across workspaces', async () => {
+      it('lists open or claimed, not escalated, overdue tasks oldest first, in any workspace', async () => {
         assert.deepEqual(await store.tasks.overdue(T0, 10), []);
         assert.equal(await store.tasks.nextOverdue(), null);
         await store.tasks.insert([
@@ -1300,7 +1300,7 @@ for (const backend of backends()) {
         );
       });
 
-      it('pages through suppressions by channel and address, optionally of one channel', async () => {
+      it('pages through suppressions by channel and address, of one channel or all', async () => {
         await store.suppressions.add(suppression('sms', '+15550102'));
         await store.suppressions.add(suppression('email', 'b@example.com'));
         await store.suppressions.add(suppression('sms', '+15550101'));

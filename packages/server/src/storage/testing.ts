@@ -8,8 +8,8 @@
  *   `<db of DATABASE_URL>_t_<random>` on that server (through its `postgres` database); `close()`
  *   drops it (`WITH (FORCE)`). Nothing else on the server is touched.
  *
- * Every store `open()` returns is migrated and empty. Always `close()` it (in `after`/`afterEach`),
- * or the database is left behind.
+ * Every store `open()` returns is migrated (unless `{ migrate: false }`) and empty. Always
+ * `close()` it (in `after`/`afterEach`), or the database is left behind.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,12 +29,14 @@ export interface TestStore extends Store {
 export interface TestStoreOptions {
   /** Called after every statement (query-plan tests). */
   onQuery?: StoreConfig['onQuery'];
+  /** False: leave the new database empty, unmigrated (migration tests). */
+  migrate?: boolean;
 }
 
 /** A storage backend for tests. */
 export interface Backend {
   name: 'sqlite' | 'postgres';
-  /** A fresh, migrated, empty store; its `close()` deletes it. */
+  /** A fresh, migrated (unless told not to), empty store; its `close()` deletes it. */
   open(options?: TestStoreOptions): Promise<TestStore>;
 }
 
@@ -77,7 +79,7 @@ async function openMigrated(
   let store: Store | undefined;
   try {
     store = await openStore({ url, onQuery: options?.onQuery });
-    await store.migrate();
+    if (options?.migrate !== false) await store.migrate();
     return closing(store, url, cleanup);
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -15,7 +15,7 @@ export const TASK_ESCALATABLE = sql<boolean>`status in ('open', 'claimed') and e
 /** Messages a provider knows: the `messages_provider` index predicate. */
 export const HAS_PROVIDER_ID = sql<boolean>`provider_message_id is not null`;
 
-/** Adds channel configurations, subscriptions, suppressions, task escalation and message indexes. */
+/** Adds channel configs, subscriptions, suppressions, task escalation and message indexes. */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const pg = dialect === 'postgres';
   const ms = pg ? 'bigint' : 'integer';

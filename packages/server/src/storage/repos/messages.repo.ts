@@ -1,4 +1,4 @@
-/** The outbox: idempotent inserts, leased claims, updates, listing, provider lookups, cap counts. */
+/** The outbox: idempotent inserts, leased claims, updates, listing, provider ids, cap counts. */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { insertMany, pickInserted } from '../batch.ts';
