@@ -13,10 +13,12 @@ import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { statusRoutes } from './status.page.ts';
+import { templateRoutes } from './templates.routes.ts';
 
 /** Every route the server answers, in the order they are documented. */
 export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes];
+  routes.push(...templateRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;
 }

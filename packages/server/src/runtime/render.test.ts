@@ -175,7 +175,7 @@ describe('renderTemplate', () => {
       renderTemplate(def, 't', scope({}, ORDER)),
       (err: unknown) =>
         err instanceof RenderError &&
-        err.field === 'html' &&
+        err.field === 'subject' &&
         /undefined variable: profile\.traits\.first_name/.test(err.message),
     );
     // `default` and `if` may test what is absent.

@@ -309,6 +309,11 @@ export async function renderTemplateContent(
   template: Template,
   scope: RenderScope,
 ): Promise<RenderedContent> {
+  // The subject first: the cheapest field to fail on.
+  const subject =
+    template.subject === undefined
+      ? undefined
+      : renderField('subject', parseField('subject', template.subject, false), false, scope);
   let html: string | undefined;
   if (template.html !== undefined) {
     let source: string;
@@ -325,13 +330,7 @@ export async function renderTemplateContent(
   else if (html !== undefined) body = textFromHtml(html);
   else throw new RenderError('body', 'body: the template has neither body nor html');
   const out: RenderedContent = { body };
-  if (template.subject !== undefined)
-    out.subject = renderField(
-      'subject',
-      parseField('subject', template.subject, false),
-      false,
-      scope,
-    );
+  if (subject !== undefined) out.subject = subject;
   if (html !== undefined) out.html = html;
   const from = template.from ?? definition.policies.email?.from;
   const replyTo = template.replyTo ?? definition.policies.email?.replyTo;
