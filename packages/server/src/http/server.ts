@@ -13,12 +13,14 @@ import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { statusRoutes } from './status.page.ts';
+import { registerTwilioHooks, twilioRoutes } from './twilio.routes.ts';
 import { templateRoutes } from './templates.routes.ts';
 
 /** Every route the server answers, in the order they are documented. */
 export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes];
   routes.push(...templateRoutes);
+  routes.push(...twilioRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;
 }
@@ -111,7 +113,9 @@ export function buildHttp(
     );
     return reply.code(error.status).send(errorBody(error));
   });
-  registerRoutes(app, waymark.deps, routeTable());
+  // Provider webhooks are mounted in their own scope (raw form bodies for signature checks).
+  registerRoutes(app, waymark.deps, routeTable().filter((r) => !twilioRoutes.includes(r)));
+  registerTwilioHooks(app, waymark.deps);
   return app;
 }
 
