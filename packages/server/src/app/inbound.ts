@@ -2,10 +2,12 @@
  * Inbound messages (an SMS to a virtual number, a reply): stored as an `inbound` event of the
  * profile that owns the sender's number, creating that profile when the number is new. The worker
  * then applies it like any event: inbound-keyword triggers start runs, waiting runs see it.
+ * SMS consent keywords (STOP, START, HELP: `consent.ts`) change consent or answer instead.
  * Provider webhooks (Twilio's inbound format) call this.
  */
 import { AppError } from '../errors.ts';
 import { newId, partitionOf } from '../ids.ts';
+import { applySmsKeyword, DEFAULT_SMS_HELP_TEXT, smsKeyword, type SmsKeyword } from './consent.ts';
 import type { AppDeps } from './deps.ts';
 import { EVENT_PARTITIONS } from './ingest.ts';
 
@@ -26,7 +28,7 @@ export async function receiveInbound(
   deps: AppDeps,
   workspaceId: string,
   m: InboundMessage,
-): Promise<{ profileId: string; duplicate: boolean }> {
+): Promise<{ profileId: string; duplicate: boolean; keyword: SmsKeyword | null }> {
   const from = m.from.trim();
   if (!from)
     throw new AppError('invalid_input', 'from: the sender is required', [
@@ -56,22 +58,45 @@ export async function receiveInbound(
     } else {
       await tx.profiles.update(workspaceId, profileId, { lastSeenAt: now });
     }
+    const messageId = m.messageId ?? newId(now);
+    const properties = { channel: m.channel, from: value, to: m.to, body: m.body };
+    // A keyword (STOP, START, HELP) is stored as an `sms_<keyword>` event: it never starts an
+    // inbound-keyword journey nor answers a waiting run; YES is also an ordinary answer.
+    const match = m.channel === 'sms' ? smsKeyword(m.body) : null;
+    const asKeyword = match !== null && !match.alsoReply;
     const inserted = await tx.events.insert([
       {
         workspaceId,
         profileId,
-        messageId: m.messageId ?? newId(now),
-        type: 'inbound',
-        name: 'message_received',
-        properties: { channel: m.channel, from: value, to: m.to, body: m.body },
+        messageId,
+        type: asKeyword ? 'track' : 'inbound',
+        name: asKeyword ? `sms_${match.keyword}` : 'message_received',
+        properties: asKeyword ? { ...properties, keyword: match.keyword } : properties,
         context: {},
         timestamp: now,
         receivedAt: now,
         partition: partitionOf(profileId, EVENT_PARTITIONS),
       },
     ]);
-    return { profileId, duplicate: inserted.length === 0 };
+    const duplicate = inserted.length === 0;
+    const keyword =
+      match !== null &&
+      !duplicate &&
+      (await applySmsKeyword(tx, {
+        workspaceId,
+        profileId,
+        match,
+        from: value,
+        to: m.to,
+        messageId,
+        now,
+        helpText: process.env.SMS_HELP_TEXT?.trim() || DEFAULT_SMS_HELP_TEXT,
+      }))
+        ? match.keyword
+        : null;
+    return { profileId, duplicate, keyword };
   });
   if (!result.duplicate) deps.notify('events');
+  if (result.keyword === 'help') deps.notify('outbox');
   return result;
 }

@@ -1,6 +1,7 @@
 /** The outbox as operators see it (with no provider configured, the dev outbox), lists, tasks, enrolment. */
 import { AppError } from '../errors.ts';
 import type { MessageRow, Page, RunRow, TaskRow } from '../storage/store.ts';
+import { suppressFromOutcome } from './consent.ts';
 import type { AppDeps } from './deps.ts';
 import { findProfileId } from './profiles.ts';
 
@@ -86,6 +87,8 @@ export async function recordOutcome(
     messageId: a.messageId,
     outcome: { type: a.type, at: deps.clock.now(), machine: a.machine, data: a.data },
   });
+  // A hard bounce or a complaint suppresses the address for every later message.
+  if (!a.machine) await suppressFromOutcome(deps, { message, type: a.type, data: a.data });
 }
 
 /** Tasks for staff, by team and status. */

@@ -1,13 +1,18 @@
 /** Profiles as an operator sees them: traits, identities, events, and where each run is and why. */
 import { describeAwaiting } from '@waymark/core';
 import { AppError } from '../errors.ts';
+import { normaliseAddress } from '../runtime/policies.ts';
+import { countryOfZone, profileZone } from '../runtime/recipient-zone.ts';
 import type {
   EventRow,
   IdentityKind,
   IdentityRow,
+  MessageRow,
   ProfileRow,
   RunRow,
   RunTraceRow,
+  SubscriptionRow,
+  SuppressionRow,
 } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -16,14 +21,52 @@ export interface RunView extends Omit<RunRow, 'state'> {
   /** "waiting for email opened (node send-email) until 2026-05-02 09:00 Europe/Lisbon" */
   where: string;
   variant: string | null;
+  /** The run's latest message that delivery policies skipped or delayed, and why (profile view). */
+  lastSkip?: HeldMessage | null;
 }
 
-/** A profile with its identities, lists and runs. */
+/** A message delivery policies skipped (consent, cap, skip condition) or delayed, and why. */
+export interface HeldMessage {
+  messageId: string;
+  node: string | null;
+  channel: string;
+  status: 'skipped' | 'delayed';
+  reason: string;
+  at: number;
+}
+
+/** A profile with its identities, lists, runs and consent. */
 export interface ProfileView {
   profile: ProfileRow;
   identities: IdentityRow[];
   lists: string[];
   runs: RunView[];
+  /** Consent rows per channel and topic (`''` = the whole channel). */
+  subscriptions: SubscriptionRow[];
+  /** Suppressions of the profile's email and phone. */
+  suppressions: SuppressionRow[];
+}
+
+/** Messages examined for the runs' last skip reasons. */
+const RECENT_MESSAGES = 200;
+
+/** The latest skipped or delayed message of each run, from messages newest first. */
+function heldByRun(messages: MessageRow[], now: number): Map<string, HeldMessage> {
+  const held = new Map<string, HeldMessage>();
+  for (const m of messages) {
+    if (!m.runId || held.has(m.runId) || m.error === null) continue;
+    const delayed = m.status === 'pending' && m.availableAt > now;
+    if (m.status !== 'skipped' && !delayed) continue;
+    held.set(m.runId, {
+      messageId: m.id,
+      node: m.nodeId,
+      channel: m.channel,
+      status: delayed ? 'delayed' : 'skipped',
+      reason: m.error,
+      at: m.updatedAt,
+    });
+  }
+  return held;
 }
 
 /** Finds a profile by its id or by an identity (`userId:u1`, `email:a@b.c`, `anonymousId:…`). */
@@ -93,15 +136,49 @@ export async function getProfile(
   const id = await findProfileId(deps, workspaceId, ref);
   const profile = await deps.store.profiles.get(workspaceId, id);
   if (!profile) throw new AppError('not_found', `no profile ${ref}`);
-  const [identities, lists, runs, ws] = await Promise.all([
+  const [identities, lists, runs, ws, subscriptions, messages] = await Promise.all([
     deps.store.profiles.identities(workspaceId, id),
     deps.store.lists.membership(workspaceId, [id]),
     deps.store.runs.listForProfile(workspaceId, id),
     deps.store.workspaces.get(workspaceId),
+    deps.store.subscriptions.forProfile(workspaceId, id),
+    deps.store.messages.list(workspaceId, { profileId: id, limit: RECENT_MESSAGES }),
   ]);
-  const tz =
-    typeof profile.traits.timezone === 'string' ? profile.traits.timezone : (ws?.timezone ?? 'UTC');
-  return { profile, identities, lists: lists.get(id) ?? [], runs: runs.map((r) => runView(r, tz)) };
+  const wsZone = ws?.timezone ?? 'UTC';
+  const tz = profileZone(profile.traits, wsZone) ?? wsZone;
+  const suppressions = await profileSuppressions(deps, workspaceId, profile, wsZone);
+  const held = heldByRun(messages.items, deps.clock.now());
+  return {
+    profile,
+    identities,
+    lists: lists.get(id) ?? [],
+    runs: runs.map((r) => ({ ...runView(r, tz), lastSkip: held.get(r.id) ?? null })),
+    subscriptions,
+    suppressions,
+  };
+}
+
+/** Suppressions of a profile's `email` and `phone` traits. */
+async function profileSuppressions(
+  deps: AppDeps,
+  workspaceId: string,
+  profile: ProfileRow,
+  workspaceZone: string,
+): Promise<SuppressionRow[]> {
+  const found: SuppressionRow[] = [];
+  for (const [trait, channels] of [
+    ['email', ['email']],
+    ['phone', ['sms', 'voice', 'whatsapp']],
+  ] as const) {
+    const value = profile.traits[trait];
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    for (const channel of channels) {
+      const address = normaliseAddress(channel, value, countryOfZone(workspaceZone));
+      const row = await deps.store.suppressions.get(workspaceId, channel, address);
+      if (row) found.push(row);
+    }
+  }
+  return found;
 }
 
 /** A profile's events, newest first. */

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { Waymark } from '../waymark.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
+import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
@@ -19,6 +20,7 @@ import { templateRoutes } from './templates.routes.ts';
 /** Every route the server answers, in the order they are documented. */
 export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes];
+  routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
   routes.push(openApiRoute(() => routes));
@@ -100,6 +102,7 @@ export function buildHttp(
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   registerBodyParsers(app);
+  registerFormParsers(app);
   app.setErrorHandler((err, request, reply) => {
     const appError = toAppError(err);
     if (appError.code === 'internal') request.log.error({ err }, 'request failed');

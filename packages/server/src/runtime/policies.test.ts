@@ -1,0 +1,315 @@
+// Delivery policies end to end, on a manual clock, on SQLite and (with DATABASE_URL) PostgreSQL:
+// journeys queue messages, the delivery engine asks the policy, the outbox shows what went out
+// and why the rest did not. Also: send windows in the zone of the recipient's phone number.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { addSuppression, setSubscriptions } from '../app/consent.ts';
+import { ingest } from '../app/ingest.ts';
+import { applyJourney, checkJourney } from '../app/journeys.ts';
+import { listOutbox } from '../app/outbox.ts';
+import { getProfile } from '../app/profiles.ts';
+import { parseCall, type CallType } from '../app/segment.ts';
+import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
+import { channelRegistry } from '../channels/channel.ts';
+import { ManualClock } from '../clock.ts';
+import { configFromEnv } from '../config.ts';
+import type { MessageRow } from '../storage/store.ts';
+import { testDatabases, type TestDatabase } from '../test-databases.ts';
+import { createWaymark, type Waymark } from '../waymark.ts';
+import { createDeliveryPolicy, normaliseAddress } from './policies.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const journeys = [
+  // Transactional receipt: bypasses consent and caps, never a suppression.
+  `
+schemaVersion: 1
+id: receipt
+name: Receipt
+trigger: { type: event, event: order_placed }
+start: email
+nodes:
+  email: { type: send, channel: email, template: receipt, transactional: true, next: done }
+  done: { type: exit }
+templates:
+  receipt: { channel: email, subject: "Your order", body: "Thanks" }
+`,
+  // Two marketing topics on one channel.
+  `
+schemaVersion: 1
+id: digest
+name: Digest
+trigger: { type: event, event: digest_due }
+policies: { reentry: { mode: concurrent } }
+start: news
+nodes:
+  news: { type: send, channel: email, template: news, topic: newsletter, next: offer }
+  offer: { type: send, channel: email, template: offer, topic: offers, next: done }
+  done: { type: exit }
+templates:
+  news: { channel: email, subject: "News", body: "News" }
+  offer: { channel: email, subject: "Offer", body: "Offer" }
+`,
+  // At most one SMS a day from this journey.
+  `
+schemaVersion: 1
+id: nudge
+name: Nudge
+trigger: { type: event, event: nudge }
+policies:
+  reentry: { mode: concurrent }
+  frequencyCaps: [{ channel: sms, max: 1, per: P1D, scope: journey }]
+start: sms
+nodes:
+  sms: { type: send, channel: sms, template: nudge, next: done }
+  done: { type: exit }
+templates:
+  nudge: { channel: sms, body: "Nudge" }
+`,
+  // At most two SMS a day across the workspace.
+  `
+schemaVersion: 1
+id: promo
+name: Promo
+trigger: { type: event, event: promo }
+policies:
+  reentry: { mode: concurrent }
+  frequencyCaps: [{ channel: sms, max: 2, per: P1D, scope: workspace }]
+start: sms
+nodes:
+  sms: { type: send, channel: sms, template: promo, next: done }
+  done: { type: exit }
+templates:
+  promo: { channel: sms, body: "Promo" }
+`,
+  // Scenario 8: a voice callback skipped when a successful call happened since the abandonment.
+  `
+schemaVersion: 1
+id: callback
+name: Queue-abandon recovery
+trigger: { type: event, event: call_abandoned }
+start: wait
+nodes:
+  wait: { type: wait, duration: 5m, next: call }
+  call:
+    type: send
+    channel: voice
+    template: callback
+    connectTo: "+351210000000"
+    transactional: true
+    skipIf: { event: call_completed, where: { field: event.properties.status, op: eq, value: answered } }
+    next: done
+  done: { type: exit }
+templates:
+  callback: { channel: voice, body: "Connecting you to our team" }
+`,
+  // A text inside 09:00–21:00 of the recipient's zone (no journey zone; workspace in UTC).
+  `
+schemaVersion: 1
+id: reminder
+name: Reminder
+trigger: { type: event, event: remind }
+policies:
+  sendWindows: { sms: { start: "09:00", end: "21:00" } }
+start: sms
+nodes:
+  sms: { type: send, channel: sms, template: remind, next: done }
+  done: { type: exit }
+templates:
+  remind: { channel: sms, body: "Reminder" }
+`,
+];
+
+interface Ctx {
+  wm: Waymark;
+  clock: ManualClock;
+  db: TestDatabase;
+}
+
+async function call(ctx: Ctx, type: CallType, body: Record<string, unknown>): Promise<void> {
+  await ingest(ctx.wm.deps, WS, [
+    parseCall(type, { timestamp: new Date(ctx.clock.now()).toISOString(), ...body }, ''),
+  ]);
+}
+
+async function track(ctx: Ctx, userId: string, event: string, properties = {}): Promise<void> {
+  await call(ctx, 'track', { userId, event, properties });
+  await ctx.wm.worker.drain();
+  ctx.clock.set(ctx.clock.now() + 1000);
+}
+
+/** A profile's messages in the order they were queued (by time, then by the run's step). */
+async function outbox(ctx: Ctx, user: string): Promise<MessageRow[]> {
+  const page = await listOutbox(ctx.wm.deps, WS, { limit: 100, profile: `userId:${user}` });
+  const seq = (m: MessageRow) => Number(m.idempotencyKey.split(':').at(-1));
+  return page.items.sort((a, b) => a.createdAt - b.createdAt || seq(a) - seq(b));
+}
+
+const summary = (rows: MessageRow[]) =>
+  rows.map((m) => `${m.template} ${m.status}${m.error ? `: ${m.error}` : ''}`);
+
+for (const kind of testDatabases()) {
+  describe(`delivery policies (${kind.name})`, () => {
+    const ctx = {} as Ctx;
+    before(async () => {
+      ctx.db = await kind.create();
+      ctx.clock = new ManualClock(Date.parse('2026-05-05T16:00:00Z'));
+      ctx.wm = await createWaymark(
+        configFromEnv({}, { databaseUrl: ctx.db.url, role: 'worker', timezone: 'UTC' }),
+        { clock: ctx.clock, channels: channelRegistry(), policy: createDeliveryPolicy() },
+      );
+      for (const doc of journeys) await applyJourney(ctx.wm.deps, WS, checkJourney(doc));
+    });
+    after(async () => {
+      await ctx.wm.close();
+      await ctx.db.drop();
+    });
+
+    it('a suppressed address gets nothing, transactional messages included', async () => {
+      await call(ctx, 'identify', { userId: 'sup', traits: { email: 'Ana.Sup@Example.com' } });
+      await addSuppression(ctx.wm.deps, WS, {
+        channel: 'email',
+        address: 'ana.sup@example.COM',
+        reason: 'hard_bounce',
+      });
+      await track(ctx, 'sup', 'order_placed');
+      assert.deepEqual(summary(await outbox(ctx, 'sup')), [
+        'receipt skipped: suppressed: ana.sup@example.com (hard_bounce)',
+      ]);
+      const view = await getProfile(ctx.wm.deps, WS, 'userId:sup');
+      assert.equal(view.suppressions[0]?.address, 'ana.sup@example.com');
+    });
+
+    it('transactional messages bypass consent; marketing ones respect channel and topic', async () => {
+      await call(ctx, 'identify', { userId: 'topic', traits: { email: 'topic@example.com' } });
+      await setSubscriptions(ctx.wm.deps, WS, {
+        profile: 'userId:topic',
+        changes: [{ channel: 'email', topic: 'newsletter', status: 'unsubscribed' }],
+      });
+      await track(ctx, 'topic', 'digest_due');
+      assert.deepEqual(summary(await outbox(ctx, 'topic')), [
+        'news skipped: unsubscribed from email topic "newsletter"',
+        'offer sent',
+      ]);
+
+      await setSubscriptions(ctx.wm.deps, WS, {
+        profile: 'userId:topic',
+        changes: [{ channel: 'email', status: 'unsubscribed' }],
+      });
+      await track(ctx, 'topic', 'digest_due');
+      await track(ctx, 'topic', 'order_placed');
+      assert.deepEqual(summary(await outbox(ctx, 'topic')).slice(2), [
+        'news skipped: unsubscribed from email',
+        'offer skipped: unsubscribed from email',
+        'receipt sent',
+      ]);
+      // The profile view says why, run by run.
+      const view = await getProfile(ctx.wm.deps, WS, 'userId:topic');
+      const reasons = view.runs.map((r) => r.lastSkip?.reason ?? null);
+      assert.ok(reasons.includes('unsubscribed from email'), JSON.stringify(reasons));
+      assert.equal(view.subscriptions.length, 2);
+    });
+
+    it('caps count the journey or the whole workspace, over a sliding window', async () => {
+      await call(ctx, 'identify', { userId: 'cap', traits: { phone: '+351912000001' } });
+      await track(ctx, 'cap', 'nudge');
+      await track(ctx, 'cap', 'nudge');
+      assert.deepEqual(summary(await outbox(ctx, 'cap')), [
+        'nudge sent',
+        'nudge skipped: frequency cap: at most 1 sms per P1D (journey)',
+      ]);
+      // The workspace cap counts the nudge too: one promo fits, the second does not.
+      await track(ctx, 'cap', 'promo');
+      await track(ctx, 'cap', 'promo');
+      assert.deepEqual(summary(await outbox(ctx, 'cap')).slice(2), [
+        'promo sent',
+        'promo skipped: frequency cap: at most 2 sms per P1D (workspace)',
+      ]);
+      // A day after the first nudge it still counts (at or after `now - per`); a moment later not.
+      const first = (await outbox(ctx, 'cap'))[0]!.sentAt!;
+      ctx.clock.set(first + DAY);
+      await track(ctx, 'cap', 'nudge');
+      assert.match(summary(await outbox(ctx, 'cap'))[4]!, /nudge skipped: frequency cap/);
+      ctx.clock.set(first + DAY + 1);
+      await track(ctx, 'cap', 'nudge');
+      assert.equal(summary(await outbox(ctx, 'cap'))[5], 'nudge sent');
+    });
+
+    it('re-checks the skip condition against events that arrived after the send was queued', async () => {
+      const policy = createDeliveryPolicy({});
+      const phases = ctx.wm.deps.engine;
+      for (const [user, status] of [
+        ['cb-answered', 'answered'],
+        ['cb-missed', 'no_answer'],
+      ] as const) {
+        await call(ctx, 'identify', { userId: user, traits: { phone: '+351912000002' } });
+        await track(ctx, user, 'call_abandoned');
+        const start = ctx.clock.now();
+        // Five minutes on, the run queues the callback; delivery has not run yet.
+        ctx.clock.set(start + 5 * MINUTE);
+        await phases.timers();
+        const [queued] = (await outbox(ctx, user)).filter((m) => m.status === 'pending');
+        assert.ok(queued, 'the callback is queued');
+        assert.equal((queued.content.policy as { skipIf?: unknown }).skipIf !== undefined, true);
+        // The customer's own call completes; the event is stored, not yet applied.
+        ctx.clock.set(start + 5 * MINUTE + 10_000);
+        await call(ctx, 'track', {
+          userId: user,
+          event: 'call_completed',
+          properties: { status },
+        });
+        const decision = await ctx.wm.store.transaction((tx) =>
+          policy(tx, queued, ctx.clock.now()),
+        );
+        assert.deepEqual(
+          decision,
+          status === 'answered' ? { kind: 'skip', reason: 'skip condition met' } : { kind: 'send' },
+        );
+        await ctx.wm.worker.drain();
+        const [callback] = (await outbox(ctx, user)).filter((m) => m.template === 'callback');
+        assert.equal(callback?.status, status === 'answered' ? 'skipped' : 'sent');
+      }
+    });
+
+    it('waits for the window in the zone of the phone number country', async () => {
+      // Sunday 2026-05-10 16:00 UTC: 17:00 in Lisbon, 21:30 in Kolkata, 02:00 (Monday) in Sydney.
+      ctx.clock.set(Date.parse('2026-05-10T16:00:00Z'));
+      const people = {
+        lisbon: '+351 912 345 678',
+        kolkata: '+91 98765 43210',
+        sydney: '+61 2 9374 4000',
+      };
+      const start = new Date(ctx.clock.now()).toISOString();
+      for (const [user, phone] of Object.entries(people)) {
+        await call(ctx, 'identify', { userId: user, traits: { phone } });
+        await track(ctx, user, 'remind');
+      }
+      const sentAt = async (user: string) =>
+        (await outbox(ctx, user)).map((m) => new Date(m.createdAt).toISOString());
+      assert.deepEqual(await sentAt('lisbon'), [start]);
+      assert.deepEqual(await sentAt('kolkata'), []);
+      assert.deepEqual(await sentAt('sydney'), []);
+      const kolkata = await getProfile(ctx.wm.deps, WS, 'userId:kolkata');
+      assert.match(kolkata.runs[0]!.where, /send window/);
+      // Advance to the next day; each wakes at 09:00 local.
+      for (;;) {
+        await ctx.wm.worker.drain();
+        const next = await ctx.wm.deps.engine.nextDue();
+        if (next === null || next > ctx.clock.now() + DAY) break;
+        ctx.clock.set(Math.max(next, ctx.clock.now()));
+      }
+      await ctx.wm.worker.drain();
+      assert.deepEqual(await sentAt('kolkata'), ['2026-05-11T03:30:00.000Z']);
+      assert.deepEqual(await sentAt('sydney'), ['2026-05-10T23:00:00.000Z']);
+    });
+
+    it('normalises addresses as suppressions store them', () => {
+      assert.equal(normaliseAddress('email', ' Ana@Example.COM '), 'ana@example.com');
+      assert.equal(normaliseAddress('sms', '912 345 678', 'PT'), '+351912345678');
+      assert.equal(normaliseAddress('voice', '+351 912 345 678'), '+351912345678');
+      assert.equal(normaliseAddress('sms', 'garbage'), 'garbage');
+    });
+  });
+}
