@@ -94,6 +94,8 @@ export function buildHttp(
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT,
+    // Signed link tokens (unsubscribe, click) travel as one path segment: longer than 100 chars.
+    routerOptions: { maxParamLength: 2048 },
   });
   const routes: Array<{ method: string; url: string }> = [];
   registered.set(app, routes);
