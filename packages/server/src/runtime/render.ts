@@ -18,7 +18,6 @@ import {
 import { compile as compileHtmlToText } from 'html-to-text';
 import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import { DateTime } from 'luxon';
-import mjml2html from 'mjml';
 
 /** Variables a template can use, and who it is for. */
 export interface RenderScope {
@@ -196,6 +195,8 @@ async function compileMjml(source: string): Promise<string> {
   const tags: string[] = [];
   const nonce = Math.random().toString(36).slice(2, 8);
   const shielded = source.replace(LIQUID_TAG, (tag) => `wmlq${nonce}x${tags.push(tag) - 1}x`);
+  // Loaded on first use: MJML and its dependencies weigh ~50 MB of memory, needless until then.
+  const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(shielded, { validationLevel: 'soft', keepComments: false });
   if (result.errors.length > 0)
     throw new Error(`MJML: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);

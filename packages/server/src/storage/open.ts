@@ -81,6 +81,10 @@ function openSqlite(path: string, log: KyselyConfig['log']): KyselyStore {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
+  // Checkpoint the WAL every ~40 MB instead of every 4 MB: at full load, commits spent half their
+  // time copying pages back into the database file. The file is cut back to 64 MB afterwards.
+  database.pragma('wal_autocheckpoint = 10000');
+  database.pragma('journal_size_limit = 67108864');
   const db = new Kysely<Database>({ dialect: sqliteKyselyDialect(database), log });
   return new KyselyStore(db, sqliteDialect);
 }
