@@ -73,7 +73,7 @@ export class KyselySubscriptionRepo implements SubscriptionRepo {
 
   /**
    * Moves a merged profile's rows to the survivor, in two statements; where both have a row for
-   * the same channel and topic, the survivor's is kept (its own, more deliberate choice).
+   * the same channel and topic, the survivor's is kept.
    */
   async reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void> {
     if (fromProfileId === toProfileId) return;
