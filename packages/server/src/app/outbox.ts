@@ -1,6 +1,6 @@
-/** The outbox as operators see it (with no provider configured, the dev outbox), lists, tasks, enrolment. */
+/** The outbox as operators see it (with no provider configured, the dev outbox), lists, enrolment. */
 import { AppError } from '../errors.ts';
-import type { MessageRow, Page, RunRow, TaskRow } from '../storage/store.ts';
+import type { MessageRow, Page, RunRow } from '../storage/store.ts';
 import { suppressFromOutcome } from './consent.ts';
 import type { AppDeps } from './deps.ts';
 import { findProfileId } from './profiles.ts';
@@ -89,43 +89,4 @@ export async function recordOutcome(
   });
   // A hard bounce or a complaint suppresses the address for every later message.
   if (!a.machine) await suppressFromOutcome(deps, { message, type: a.type, data: a.data });
-}
-
-/** Tasks for staff, by team and status. */
-export async function listTasks(
-  deps: AppDeps,
-  workspaceId: string,
-  opts: { team?: string | undefined; status?: TaskRow['status'] | undefined; limit: number },
-): Promise<TaskRow[]> {
-  return deps.store.tasks.list(workspaceId, opts);
-}
-
-/** Completes a task with an outcome (`paid`, `no_answer`, free text); the journey branches on it. */
-export async function completeTask(
-  deps: AppDeps,
-  workspaceId: string,
-  a: { taskId: string; outcome: string; note?: string | undefined; by?: string | undefined },
-): Promise<TaskRow> {
-  const now = deps.clock.now();
-  const task = await deps.store.transaction(async (tx) => {
-    const t = await tx.tasks.get(workspaceId, a.taskId);
-    if (!t)
-      throw new AppError('not_found', `no task ${a.taskId}`, [
-        { path: 'taskId', message: 'no such task' },
-      ]);
-    if (t.status === 'done')
-      throw new AppError('conflict', `task ${a.taskId} is already done (${t.outcome})`);
-    const patch = {
-      status: 'done' as const,
-      outcome: a.outcome,
-      note: a.note ?? null,
-      assignee: a.by ?? t.assignee,
-      completedAt: now,
-      updatedAt: now,
-    };
-    await tx.tasks.update(workspaceId, t.id, patch);
-    return { ...t, ...patch };
-  });
-  await deps.engine.taskOutcome({ workspaceId, task });
-  return task;
 }

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { getJourney, listJourneys } from '../app/journeys.ts';
-import type { listOutbox, listTasks } from '../app/outbox.ts';
+import type { listOutbox } from '../app/outbox.ts';
+import type { listTasks } from '../app/tasks.ts';
 import type { getProfile, runHistory, RunView } from '../app/profiles.ts';
 import { ManualClock } from '../clock.ts';
 import { startTestServer, testDatabaseUrls, type TestServer } from './testing.ts';

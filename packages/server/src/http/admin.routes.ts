@@ -1,7 +1,8 @@
 /**
  * The admin API under `/api/` (Authorization: Bearer <admin token>): journeys (validate, save,
- * publish, apply, pause, resume, enrol), profiles and their events and runs, lists, the outbox,
- * message outcomes and staff tasks. Each route parses its input with zod and calls one use-case.
+ * publish, apply, pause, resume, enrol), profiles and their events and runs, lists, the outbox and
+ * message outcomes (staff tasks are in tasks.routes.ts). Each route parses its input with zod and
+ * calls one use-case.
  */
 import { JourneyDocument, MessageOutcomeType, loadJourney, validateJourney } from '@waymark/core';
 import { z } from 'zod';
@@ -14,14 +15,7 @@ import {
   saveJourney,
   setJourneyStatus,
 } from '../app/journeys.ts';
-import {
-  changeList,
-  completeTask,
-  enrol,
-  listOutbox,
-  listTasks,
-  recordOutcome,
-} from '../app/outbox.ts';
+import { changeList, enrol, listOutbox, recordOutcome } from '../app/outbox.ts';
 import { receiveInbound } from '../app/inbound.ts';
 import { getProfile, listProfiles, profileEvents, runHistory } from '../app/profiles.ts';
 import { AppError } from '../errors.ts';
@@ -36,7 +30,6 @@ import {
   OkSchema,
   ProfileRowSchema,
   RunViewSchema,
-  TaskSchema,
   TraceSchema,
   named,
   page,
@@ -436,51 +429,10 @@ const outboxRoutes: AnyRoute[] = [
   }),
 ];
 
-const taskRoutes: AnyRoute[] = [
-  defineRoute({
-    id: 'listTasks',
-    method: 'GET',
-    url: '/api/tasks',
-    auth: 'admin',
-    tag: 'tasks',
-    summary: 'Tasks for staff, by team and status',
-    query: z.object({
-      team: z.string().min(1).optional(),
-      status: z.enum(['open', 'claimed', 'done']).optional(),
-      limit: Limit,
-    }),
-    response: z.object({ items: z.array(TaskSchema) }),
-    errors: ['invalid_input'],
-    async handler({ deps, workspaceId, query }) {
-      return { items: await listTasks(deps, workspaceId, query) };
-    },
-  }),
-  defineRoute({
-    id: 'completeTask',
-    method: 'POST',
-    url: '/api/tasks/:id/complete',
-    auth: 'admin',
-    tag: 'tasks',
-    summary: 'Complete a task with an outcome; the journey branches on it',
-    params: ById,
-    body: z.object({
-      outcome: z.string().min(1).describe('e.g. paid, no_answer, or free text'),
-      note: z.string().optional(),
-      by: z.string().min(1).optional().describe('who did it'),
-    }),
-    response: z.object({ task: TaskSchema }),
-    errors: ['invalid_input', 'not_found', 'conflict'],
-    async handler({ deps, workspaceId, params, body }) {
-      return { task: await completeTask(deps, workspaceId, { taskId: params.id, ...body }) };
-    },
-  }),
-];
-
 /** The admin API routes. */
 export const adminRoutes: AnyRoute[] = [
   ...journeyRoutes,
   ...profileRoutes,
   ...listRoutes,
   ...outboxRoutes,
-  ...taskRoutes,
 ];

@@ -13,13 +13,14 @@ import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
+import { taskRoutes } from './tasks.routes.ts';
 import { statusRoutes } from './status.page.ts';
 import { registerTwilioHooks, twilioRoutes } from './twilio.routes.ts';
 import { templateRoutes } from './templates.routes.ts';
 
 /** Every route the server answers, in the order they are documented. */
 export function routeTable(): AnyRoute[] {
-  const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes];
+  const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes, ...taskRoutes];
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
