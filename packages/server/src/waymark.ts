@@ -5,12 +5,18 @@
 import { hostname } from 'node:os';
 import type { AppDeps, Signal } from './app/deps.ts';
 import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts';
-import { channelRegistry, type ChannelRegistry } from './channels/channel.ts';
+import type { ChannelRegistry } from './channels/channel.ts';
+import { ProviderRegistry } from './channels/registry.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { DefinitionCache } from './runtime/definitions.ts';
+import {
+  claimTransaction,
+  type DeliveryOptions,
+  type DeliveryPolicy,
+} from './runtime/delivery.ts';
 import { Phases, type BatchSizes } from './runtime/phases.ts';
 import { Worker } from './runtime/worker.ts';
 import { loadSecretKey, Secrets } from './secrets.ts';
@@ -30,7 +36,14 @@ export interface Waymark {
 /** Options beyond the configuration (tests, simulations, benchmarks). */
 export interface WaymarkOptions {
   clock?: Clock;
+  /** Adapters to use instead of the ones configured (env, `/api/channels`). */
   channels?: ChannelRegistry;
+  /** Environment the channel providers read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Delivery policy (consent, suppression, caps, skip conditions). */
+  policy?: DeliveryPolicy;
+  /** Tunables of the delivery engine. */
+  delivery?: Partial<DeliveryOptions>;
   sizes?: Partial<BatchSizes>;
   pollMs?: number;
   onError?: (err: unknown) => void;
@@ -46,13 +59,24 @@ export async function createWaymark(
   const clock = options.clock ?? systemClock;
   const definitions = new DefinitionCache();
   const secrets = new Secrets(loadSecretKey(config));
-  const channels = options.channels ?? channelRegistry();
+  const channels =
+    options.channels ??
+    new ProviderRegistry({
+      // Inside a delivery claim the registry reads through that transaction.
+      configs: { get: (ws, ch) => (claimTransaction() ?? store).channelConfigs.get(ws, ch) },
+      secrets,
+      env: options.env ?? process.env,
+      publicUrl: config.publicUrl,
+      clock,
+    });
   const engine = new Phases({
     store,
     clock,
     definitions,
     channels,
     sizes: options.sizes,
+    policy: options.policy,
+    delivery: options.delivery,
     links: { publicUrl: config.publicUrl, secrets },
   });
   const worker = new Worker({
@@ -88,6 +112,7 @@ export async function createWaymark(
     generatedKeys,
     async close() {
       await worker.stop();
+      await engine.settleDeliveries();
       await channels.close();
       await store.close();
     },

@@ -18,10 +18,9 @@ import {
   type OutcomeFact,
 } from '@waymark/core';
 import type { Clock } from '../clock.ts';
-import type { ChannelRegistry, SendResult } from '../channels/channel.ts';
+import type { ChannelRegistry } from '../channels/channel.ts';
 import type {
   EventRow,
-  MessageRow,
   RunRow,
   Store,
   TaskRow,
@@ -30,8 +29,9 @@ import type {
 } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
-import { escalateOverdue } from './escalation.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
+import { Delivery, type DeliveryOptions, type DeliveryPolicy } from './delivery.ts';
+import { escalateOverdue } from './escalation.ts';
 
 /** Sizes of the batches each phase claims. */
 export interface BatchSizes {
@@ -43,7 +43,6 @@ export interface BatchSizes {
 
 const DEFAULT_SIZES: BatchSizes = { events: 500, runs: 500, triggers: 200, messages: 200 };
 const BROADCAST_PAGE = 500;
-const MESSAGE_LEASE_MS = 60_000;
 
 /** Converts a stored event to the evaluator's view. */
 export function eventFact(e: EventRow): EventFact {
@@ -63,6 +62,10 @@ export interface PhaseDeps {
   definitions: DefinitionCache;
   channels: ChannelRegistry;
   sizes?: Partial<BatchSizes>;
+  /** Consent, suppression, caps and skip conditions, asked before each message goes out. */
+  policy?: DeliveryPolicy | undefined;
+  /** Tunables of the delivery engine (concurrency, retries, leases). */
+  delivery?: Partial<DeliveryOptions> | undefined;
   /** Makes signed links in messages at enqueue (unsubscribe); absent: templates get none. */
   links?: BatchDeps['links'];
 }
@@ -408,23 +411,23 @@ export class Phases {
       store.runs.nextWake(),
       store.triggerTimers.nextWake(),
       store.messages.nextAvailable(),
+      store.tasks.nextOverdue(),
     ]);
     const due = times.filter((t): t is number => t !== null);
     return due.length ? Math.min(...due) : null;
   }
 
-  /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
-      store.tasks.nextOverdue(),
-  async enrol(a: {
-    workspaceId: string;
-    journeyId: string;
-    profileId: string;
-    data?: Record<string, unknown>;
   /** Alerts staff about tasks overdue now, once each (runtime/escalation.ts); returns how many. */
   async escalate(): Promise<number> {
     return escalateOverdue(this.#deps);
   }
 
+  /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
+  async enrol(a: {
+    workspaceId: string;
+    journeyId: string;
+    profileId: string;
+    data?: Record<string, unknown>;
   }): Promise<RunRow | { skipped: string }> {
     return this.withBatch(async (batch, tx, now) => {
       const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find(
@@ -482,67 +485,29 @@ export class Phases {
   }
 
   /**
-   * Hands due outbox rows to channel adapters; returns how many. Local adapters (the dev sink)
-   * record inside the claim's transaction: exactly once. External ones are called after the claim
-   * commits; a crash between their call and the record is the one window where a message can go
-   * out twice (the claim's lease expires and the row is retried with the same idempotency key).
+   * Hands due outbox rows to channel adapters and records finished sends (runtime/delivery.ts);
+   * returns how much it did (at least 1 while sends are in flight).
    */
   async deliver(): Promise<number> {
-    const now = this.#deps.clock.now();
-    const external = await this.#deps.store.transaction(async (tx) => {
-      const rows = await tx.messages.claim(now, this.#sizes.messages, MESSAGE_LEASE_MS);
-      const later: MessageRow[] = [];
-      for (const row of rows) {
-        const adapter = await this.#deps.channels.for(row);
-        if (adapter.local)
-          await recordResult(tx, row, await adapter.send(row, row.idempotencyKey), now);
-        else later.push(row);
-      }
-      return { count: rows.length, later };
-    });
-    for (const row of external.later) {
-      const result = await (await this.#deps.channels.for(row)).send(row, row.idempotencyKey);
-      await this.#deps.store.transaction((tx) =>
-        recordResult(tx, row, result, this.#deps.clock.now()),
-      );
-    }
-    return external.count;
+    return this.#deliveryEngine().deliver();
   }
-}
 
-async function recordResult(
-  tx: Tx,
-  row: MessageRow,
-  result: SendResult,
-  now: number,
-): Promise<void> {
-  const attempts = row.attempts + 1;
-  switch (result.kind) {
-    case 'sent':
-      return tx.messages.update(row.workspaceId, row.id, {
-        status: 'sent',
-        attempts,
-        leaseUntil: null,
-        providerMessageId: result.providerMessageId,
-        sentAt: now,
-        updatedAt: now,
-      });
-    case 'retryable':
-      return tx.messages.update(row.workspaceId, row.id, {
-        status: 'pending',
-        attempts,
-        leaseUntil: null,
-        availableAt: now + (result.retryAfterMs ?? Math.min(3_600_000, 1000 * 2 ** attempts)),
-        error: result.error,
-        updatedAt: now,
-      });
-    case 'permanent':
-      return tx.messages.update(row.workspaceId, row.id, {
-        status: 'dead',
-        attempts,
-        leaseUntil: null,
-        error: result.error,
-        updatedAt: now,
-      });
+  /** Stops delivery work: rows not sent yet go back to the outbox, sends in flight are recorded. */
+  async settleDeliveries(): Promise<void> {
+    await this.#delivery?.settle();
+  }
+
+  #delivery: Delivery | undefined;
+
+  #deliveryEngine(): Delivery {
+    this.#delivery ??= new Delivery({
+      messages: this.#deps.store.messages,
+      clock: this.#deps.clock,
+      channels: this.#deps.channels,
+      policy: this.#deps.policy,
+      withBatch: (fn) => this.withBatch(fn),
+      options: { batchSize: this.#sizes.messages, ...this.#deps.delivery },
+    });
+    return this.#delivery;
   }
 }
