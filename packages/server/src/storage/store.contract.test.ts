@@ -1247,9 +1247,10 @@ for (const backend of backends()) {
         assert.equal((await store.subscriptions.forProfile(OTHER, 'p1')).length, 1);
       });
 
-      it("reassigns a merged profile's rows; the survivor's own rows win", async () => {
+      it("reassigns a merged profile's rows; the more recent decision stands", async () => {
         await store.subscriptions.set([
           subscription('p1', 'email', ''),
+          subscription('p1', 'email', 'news', { updatedAt: T0 + 3 }),
           subscription('p1', 'sms', '', { source: 'sms_stop', updatedAt: T0 + 5 }),
           subscription('p2', 'email', '', { status: 'subscribed', source: 'api' }),
           subscription('p2', 'email', 'news', { status: 'subscribed', source: 'import' }),
@@ -1258,8 +1259,10 @@ for (const backend of backends()) {
         await store.subscriptions.reassign(WS, 'p1', 'p2');
         assert.deepEqual(await store.subscriptions.forProfile(WS, 'p1'), []);
         assert.deepEqual(await store.subscriptions.forProfile(WS, 'p2'), [
+          // Same time: the survivor's stands.
           subscription('p2', 'email', '', { status: 'subscribed', source: 'api' }),
-          subscription('p2', 'email', 'news', { status: 'subscribed', source: 'import' }),
+          // The merged-away profile unsubscribed later: that stands.
+          subscription('p2', 'email', 'news', { updatedAt: T0 + 3 }),
           subscription('p2', 'sms', '', { source: 'sms_stop', updatedAt: T0 + 5 }),
         ]);
         assert.equal(

@@ -502,7 +502,10 @@ export interface SubscriptionRepo {
   forProfile(workspaceId: string, profileId: string): Promise<SubscriptionRow[]>;
   /** Inserts or replaces rows by (workspace, profile, channel, topic); of duplicates, the last. */
   set(rows: SubscriptionRow[]): Promise<void>;
-  /** Moves a merged profile's rows to the survivor; the survivor's own row wins on conflict. */
+  /**
+   * Moves a merged profile's rows to the survivor; where both have a row for the same channel and
+   * topic, the more recent decision stands (the survivor's on a tie).
+   */
   reassign(workspaceId: string, fromProfileId: string, toProfileId: string): Promise<void>;
 }
 

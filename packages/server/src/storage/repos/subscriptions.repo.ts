@@ -96,8 +96,19 @@ export class KyselySubscriptionRepo implements SubscriptionRepo {
           .where('workspace_id', '=', workspaceId)
           .where('profile_id', '=', fromProfileId),
       )
+      // Of two decisions on the same channel and topic, the more recent stands (a newer
+      // unsubscribe on the merged-away profile is not lost); on a tie the survivor's.
       .onConflict((oc) =>
-        oc.columns(['workspace_id', 'profile_id', 'channel', 'topic']).doNothing(),
+        oc
+          .columns(['workspace_id', 'profile_id', 'channel', 'topic'])
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            source: eb.ref('excluded.source'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where(({ eb, ref }) =>
+            eb(ref('excluded.updated_at'), '>', ref('subscriptions.updated_at')),
+          ),
       )
       .execute();
     await db
