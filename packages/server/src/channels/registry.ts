@@ -14,12 +14,19 @@ import type { Secrets } from '../secrets.ts';
 import type { ChannelConfigRepo, ChannelConfigRow, MessageRow } from '../storage/store.ts';
 import { devSink, type ChannelAdapter, type ChannelRegistry } from './channel.ts';
 import type { ProviderFactory } from './provider.ts';
+import { smtpProvider } from './email/index.ts';
+import { httpSmsProvider } from './http-sms/index.ts';
+import { twilioSmsProvider, twilioVoiceProvider } from './twilio/index.ts';
 import { webhookProvider } from './webhook/index.ts';
 
 /** Every provider Waymark knows, in order of preference when several read the environment. */
 export const providerFactories: readonly ProviderFactory[] = [
-  webhookProvider as unknown as ProviderFactory,
-];
+  smtpProvider,
+  twilioSmsProvider,
+  httpSmsProvider,
+  twilioVoiceProvider,
+  webhookProvider,
+] as unknown as readonly ProviderFactory[];
 
 /** The workspace the environment configures. */
 const ENV_WORKSPACE = 'default';

@@ -8,6 +8,7 @@ import type { AppDeps } from '../app/deps.ts';
 import { AppError } from '../errors.ts';
 import type { Waymark } from '../waymark.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { channelRoutes } from './channels.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
 import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { openApiRoute } from './openapi.ts';
@@ -24,6 +25,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
+  routes.push(...channelRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;
 }
