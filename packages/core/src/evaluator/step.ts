@@ -9,8 +9,9 @@
  * - events: recorded in `seen` when the journey refers to the name; goals (which may exit the
  *   run); a `wait_for` event with its `where` filter
  * - outcomes: recorded on the message; a `wait_for` outcome/reply on that message. Outcomes
- *   flagged `machine` (privacy-proxy opens, link-scanner clicks) are recorded apart and never
- *   satisfy a wait or an outcome condition
+ *   flagged `machine` (privacy-proxy opens, link-scanner clicks) are recorded apart; they satisfy
+ *   an outcome wait or condition unless the wait says `ignoreMachine` or the journey's
+ *   `policies.tracking.ignoreMachine` does (a wait's own setting wins). Replies are never machine
  * - task outcomes: recorded; a `wait_for` task on that task
  * - timers: due ones end the wait (timeout path for wait_for); early or stale ones are ignored.
  *
@@ -21,6 +22,7 @@
 import { evaluateCondition, getPath, type ConditionScope } from '../conditions/evaluate.ts';
 import type { Condition } from '../conditions/schema.ts';
 import { durationMs } from '../journey/duration.ts';
+import { applyInterestNode } from '../personalization/interest-node.ts';
 import type { Channel, JourneyDefinition, JourneyNode, SendWindow } from '../journey/schema.ts';
 import { isInsideWindow, nextAllowedSlot } from '../time/window.ts';
 import {
@@ -44,6 +46,7 @@ import type {
   TaskOutcomeFact,
   TraceEntry,
 } from './types.ts';
+import { matchGoals } from './goals.ts';
 
 /** Node visits allowed in one step before the run is stopped (validation forbids loops without waits). */
 export const MAX_VISITS_PER_STEP = 1000;
@@ -103,6 +106,8 @@ export function runScope(a: {
   profile: ProfileFact;
   now: number;
   event?: EventFact | undefined;
+  /** Leave machine outcomes out of outcome conditions (`policies.tracking.ignoreMachine`). */
+  ignoreMachine?: boolean | undefined;
 }): ConditionScope {
   const { state } = a;
   return {
@@ -112,13 +117,33 @@ export function runScope(a: {
     last: state.last,
     run: { variant: state.variant, enteredAt: state.enteredAt },
     seen: state.seen,
-    messages: state.messages,
+    messages: a.ignoreMachine ? state.messages : withMachineOutcomes(state.messages),
     now: a.now,
   };
 }
 
+/** Messages whose `outcomes` include their machine outcomes too (what conditions see by default). */
+function withMachineOutcomes(messages: RunState['messages']): RunState['messages'] {
+  if (!Object.values(messages).some((m) => m.machine?.length)) return messages;
+  const out: RunState['messages'] = {};
+  for (const [node, m] of Object.entries(messages))
+    out[node] = m.machine?.length ? { ...m, outcomes: [...m.outcomes, ...m.machine] } : m;
+  return out;
+}
+
+/** Whether machine outcomes are ignored: the wait's own setting, else the journey's policy. */
+function ignoresMachine(s: Stepping, wait?: { ignoreMachine?: boolean | undefined }): boolean {
+  return wait?.ignoreMachine ?? s.def.policies.tracking?.ignoreMachine ?? false;
+}
+
 function scopeOf(s: Stepping, event?: EventFact): ConditionScope {
-  return runScope({ state: s.state, profile: s.profile, now: s.now, event });
+  return runScope({
+    state: s.state,
+    profile: s.profile,
+    now: s.now,
+    event,
+    ignoreMachine: ignoresMachine(s),
+  });
 }
 
 /** The next idempotency key of the run: `${runId}:${nodeId}:${seq}`. */
@@ -265,7 +290,12 @@ function visitWaitFor(s: Stepping, id: string, node: NodeOf<'wait_for'>): string
     awaiting = { kind: 'event', event: node.event, until };
   } else if (node.outcome) {
     const message = state.messages[node.outcome.node];
-    const hit = node.outcome.is.find((t) => message?.outcomes.includes(t));
+    const human = node.outcome.is.find((t) => message?.outcomes.includes(t));
+    const machine =
+      human || ignoresMachine(s, node.outcome)
+        ? undefined
+        : node.outcome.is.find((t) => message?.machine?.includes(t));
+    const hit = human ?? machine;
     if (message && hit) {
       state.last = {
         outcome: {
@@ -273,6 +303,7 @@ function visitWaitFor(s: Stepping, id: string, node: NodeOf<'wait_for'>): string
           nodeId: node.outcome.node,
           type: hit,
           at: s.now,
+          ...(machine ? { machine: true } : {}),
           ...(message.data ? { data: message.data } : {}),
         },
       };
@@ -434,16 +465,17 @@ function visitAction(
       break;
     }
     case 'interest': {
-      const interests = bagOf(s.profile, 'interests');
-      interests[node.interest] = Number(interests[node.interest] ?? 0) + node.weight;
-      s.profile = { ...s.profile, traits: { ...s.profile.traits, interests } };
-      s.commands.push({
-        type: 'interest',
+      const scope = scopeOf(s);
+      const applied = applyInterestNode({
         nodeId: id,
-        interest: node.interest,
-        weight: node.weight,
+        node,
+        profile: s.profile,
+        now: s.now,
+        fill: (value) => fillPlaceholders(value, scope),
       });
-      note(s, 'node', `interest ${node.interest} +${node.weight}`);
+      s.profile = applied.profile;
+      s.commands.push(...applied.commands);
+      for (const line of applied.notes) note(s, 'node', line);
       break;
     }
     case 'site_flag': {
@@ -626,34 +658,23 @@ function recordSeen(s: Stepping, event: EventFact): boolean {
   return true;
 }
 
-function goalValue(event: EventFact, property: string | undefined): number | undefined {
-  if (property === undefined) return undefined;
-  const raw = getPath(
-    { profile: { id: '', traits: {}, lists: [] }, event, now: 0 },
-    `event.properties.${property}`,
-  );
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
 function onEvent(s: Stepping, event: EventFact): void {
   const { state } = s;
   const recorded = recordSeen(s, event);
   const scope = scopeOf(s, event);
   let exitGoal: string | null = null;
   let converted = false;
-  for (const goal of s.def.policies.goals ?? []) {
-    if (goal.event !== event.name || (goal.where && !evaluateCondition(goal.where, scope)))
-      continue;
+  for (const goal of matchGoals({ definition: s.def, event, scope })) {
     converted = true;
     s.commands.push({
       type: 'conversion',
-      goal: goal.id,
+      goal: goal.goal,
       event,
-      value: goalValue(event, goal.valueProperty),
+      value: goal.value,
+      ...(goal.currency !== undefined ? { currency: goal.currency } : {}),
     });
-    if (goal.exit) exitGoal ??= goal.id;
-    else note(s, 'goal', `goal ${goal.id} reached by ${event.name} (the run continues)`);
+    if (goal.exit) exitGoal ??= goal.goal;
+    else note(s, 'goal', `goal ${goal.goal} reached by ${event.name} (the run continues)`);
   }
   if (exitGoal !== null) {
     endRun(
@@ -720,16 +741,24 @@ function onOutcome(s: Stepping, outcome: OutcomeFact): void {
 
   const awaiting = state.awaiting;
   const awaited =
-    !outcome.machine &&
-    ((awaiting?.kind === 'outcome' &&
+    (awaiting?.kind === 'outcome' &&
       awaiting.messageKey === outcome.messageKey &&
       awaiting.is.includes(outcome.type)) ||
-      (awaiting?.kind === 'reply' &&
-        awaiting.messageKey === outcome.messageKey &&
-        outcome.type === 'replied'));
+    (awaiting?.kind === 'reply' &&
+      awaiting.messageKey === outcome.messageKey &&
+      outcome.type === 'replied' &&
+      !outcome.machine);
   if (awaited && awaiting) {
     const node = currentNode(s, 'wait_for');
     if (!node) return;
+    if (outcome.machine && ignoresMachine(s, node.outcome)) {
+      note(
+        s,
+        'ignored',
+        `machine ${outcome.type} of ${nodeId} recorded; this wait ignores machine outcomes`,
+      );
+      return;
+    }
     if (outcome.at > awaiting.until) {
       note(
         s,
@@ -746,9 +775,7 @@ function onOutcome(s: Stepping, outcome: OutcomeFact): void {
   note(
     s,
     'ignored',
-    outcome.machine
-      ? `machine ${outcome.type} of ${nodeId} recorded; machine outcomes satisfy no wait`
-      : `${outcome.type} of ${nodeId} recorded (not awaited now)`,
+    `${outcome.machine ? 'machine ' : ''}${outcome.type} of ${nodeId} recorded (not awaited now)`,
   );
 }
 

@@ -119,7 +119,7 @@ export interface RunState {
     {
       key: string;
       outcomes: MessageOutcomeType[];
-      /** Outcomes flagged `machine` (privacy proxies, scanners): kept apart, they satisfy no wait. */
+      /** Outcomes flagged `machine` (privacy proxies, scanners): kept apart; waits may ignore them. */
       machine?: MessageOutcomeType[] | undefined;
       /** The latest reply to the message, for a reply wait reached after the reply came. */
       reply?: ReplyFact | undefined;
@@ -165,7 +165,17 @@ export type Command =
       unset: string[];
     }
   | { type: 'list'; nodeId: string; action: 'add' | 'remove'; list: string }
-  | { type: 'interest'; nodeId: string; interest: string; weight: number }
+  | {
+      type: 'interest';
+      nodeId: string;
+      /** The interest's name (slugged). */
+      interest: string;
+      weight: number;
+      /** When the view was counted. */
+      at: number;
+      /** Sliding window, ms; absent: a running total (`personalization/interests.ts`). */
+      within?: number | undefined;
+    }
   | { type: 'site_flag'; nodeId: string; flag: string; value: boolean | string | number }
   | {
       type: 'task';
@@ -193,7 +203,14 @@ export type Command =
       to: string;
       template: string;
     }
-  | { type: 'conversion'; goal: string; event: EventFact; value?: number | undefined }
+  | {
+      type: 'conversion';
+      goal: string;
+      event: EventFact;
+      value?: number | undefined;
+      /** Currency of the value (the goal's `currencyProperty`), upper-cased. */
+      currency?: string | undefined;
+    }
   | { type: 'complete' }
   | { type: 'exit'; reason: ExitReason };
 

@@ -144,8 +144,17 @@ export const WaitForNode = z.strictObject({
   event: z.string().min(1).optional(),
   /** Filter on the awaited event (`event.*` paths). */
   where: Condition.optional(),
-  /** An outcome of the message sent by a node of this journey. */
-  outcome: z.strictObject({ node: NodeRef, is: z.array(MessageOutcomeType).min(1) }).optional(),
+  /**
+   * An outcome of the message sent by a node of this journey. Machine outcomes (privacy-proxy
+   * opens, link-scanner clicks) count unless `ignoreMachine` (default: `policies.tracking`).
+   */
+  outcome: z
+    .strictObject({
+      node: NodeRef,
+      is: z.array(MessageOutcomeType).min(1),
+      ignoreMachine: z.boolean().optional(),
+    })
+    .optional(),
   /** A reply to the message sent by a node (SMS reply). */
   reply: z.strictObject({ node: NodeRef }).optional(),
   /** The outcome of a task created by a node. */
@@ -188,11 +197,43 @@ export const ListNode = z.strictObject({
   ...Next,
 });
 
-/** Add weight to an interest of the profile (personalisation). */
+/** A list id or site flag name in which `{{ interest }}` stands for the interest's name. */
+const InterestTemplated = (what: 'list' | 'flag') =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => Id.safeParse(v.replace(/\{\{\s*interest\s*\}\}/g, 'x')).success, {
+      message: `expected a ${what} ${what === 'list' ? 'id' : 'name'} of letters, digits, _ . : - ({{ interest }} stands for the interest's name)`,
+    });
+
+/**
+ * What happens when an interest's score reaches `count` (crossing it upwards: once per climb,
+ * again only after the score fell below and climbed back): join a list, set a site flag.
+ */
+export const InterestThreshold = z
+  .strictObject({
+    count: z.number().positive(),
+    /** List to join, e.g. `interest-{{ interest }}`. */
+    list: InterestTemplated('list').optional(),
+    /** Site flag to set to true, e.g. `show_{{ interest }}_banner`. */
+    flag: InterestTemplated('flag').optional(),
+  })
+  .refine((t) => t.list !== undefined || t.flag !== undefined, {
+    message: 'a threshold needs a list or a flag (or both)',
+  });
+
+/**
+ * Count a view or a cart add into an interest of the profile (personalisation). `interest` may be
+ * a placeholder (`{{ trigger.properties.category }}`); the name is slugged (`Running Shoes` →
+ * `running-shoes`). With `within` the score is the weight counted in that sliding window.
+ */
 export const InterestNode = z.strictObject({
   type: z.literal('interest'),
   interest: z.string().min(1),
   weight: z.number().default(1),
+  /** Sliding window the score counts over (`P7D`); absent: a running total. */
+  within: PositiveDuration.optional(),
+  threshold: InterestThreshold.optional(),
   ...Next,
 });
 
@@ -298,6 +339,20 @@ export const Reentry = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('concurrent') }),
 ]);
 
+/**
+ * How a goal's conversions are attributed: to the run's last message (`last_touch`) sent within
+ * the window before the goal event; `windows` sets the window per channel (`{ email: P3D, sms:
+ * P1D }`), `window` applies to the other channels. The window also bounds how long after the run
+ * ended (or was held out) a goal event still counts. Absent: `window: P3D`, `last_touch`.
+ */
+export const GoalAttribution = z.strictObject({
+  window: PositiveDuration.optional(),
+  windows: z.partialRecord(Channel, PositiveDuration).optional(),
+  model: z.literal('last_touch').optional(),
+});
+/** Attribution settings of a goal. */
+export type GoalAttribution = z.infer<typeof GoalAttribution>;
+
 /** A conversion goal: when the event happens during a run it is counted (and by default exits). */
 export const Goal = z.strictObject({
   id: Id,
@@ -306,6 +361,21 @@ export const Goal = z.strictObject({
   exit: z.boolean().default(true),
   /** Property holding revenue, e.g. `revenue`. */
   valueProperty: z.string().optional(),
+  /** Property holding the value's currency, e.g. `currency` (`EUR`). */
+  currencyProperty: z.string().optional(),
+  attribution: GoalAttribution.optional(),
+});
+/** A goal after defaults are applied. */
+export type Goal = z.infer<typeof Goal>;
+
+/**
+ * Email tracking: the open pixel and click redirects (both on by default), and whether machine
+ * outcomes (privacy-proxy opens, link-scanner clicks) are ignored by waits and outcome conditions.
+ */
+export const TrackingPolicy = z.strictObject({
+  opens: z.boolean().optional(),
+  clicks: z.boolean().optional(),
+  ignoreMachine: z.boolean().optional(),
 });
 
 /** Journey-wide rules. */
@@ -340,6 +410,8 @@ export const Policies = z.strictObject({
       replyTo: z.string().min(1).optional(),
     })
     .optional(),
+  /** Email open and click tracking; machine outcomes (see `TrackingPolicy`). */
+  tracking: TrackingPolicy.optional(),
 });
 /** Journey policies after defaults are applied. */
 export type Policies = z.infer<typeof Policies>;
@@ -362,6 +434,10 @@ export const Template = z.strictObject({
   from: z.string().min(1).optional(),
   /** Email only: Reply-To, overriding `policies.email.replyTo`. */
   replyTo: z.string().min(1).optional(),
+  /** Email only: open pixel / click redirects for this template, overriding `policies.tracking`. */
+  tracking: z
+    .strictObject({ opens: z.boolean().optional(), clicks: z.boolean().optional() })
+    .optional(),
 });
 /** A message template. */
 export type Template = z.infer<typeof Template>;
