@@ -17,6 +17,7 @@ import {
   type DeliveryOptions,
   type DeliveryPolicy,
 } from './runtime/delivery.ts';
+import { createDeliveryPolicy } from './runtime/policies.ts';
 import { Phases, type BatchSizes } from './runtime/phases.ts';
 import { Worker } from './runtime/worker.ts';
 import { loadSecretKey, Secrets } from './secrets.ts';
@@ -75,7 +76,7 @@ export async function createWaymark(
     definitions,
     channels,
     sizes: options.sizes,
-    policy: options.policy,
+    policy: options.policy ?? createDeliveryPolicy({ definitions, clock }),
     delivery: options.delivery,
     links: { publicUrl: config.publicUrl, secrets },
   });

@@ -254,7 +254,7 @@ export class Delivery {
     return (
       this.#finished.length >= this.#o.flushSize ||
       performance.now() - this.#firstFinishedAt >= this.#o.flushMs ||
-      this.#held.size === 0
+      this.#held.size <= this.#finished.length
     );
   }
 
@@ -264,7 +264,7 @@ export class Delivery {
    */
   async #waitForFlush(): Promise<void> {
     const deadline = performance.now() + Math.max(this.#o.flushMs, 5);
-    while (!this.#flushDue() && this.#held.size > 0) {
+    while (!this.#flushDue() && this.#held.size > this.#finished.length) {
       const left = deadline - performance.now();
       if (left <= 0) return;
       await this.#nextResult(left);
