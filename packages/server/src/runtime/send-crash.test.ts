@@ -1,0 +1,167 @@
+// Kills a sending worker with SIGKILL after the provider received a message but before the result
+// was committed, restarts it, and shows what the guarantee is: that message goes out exactly once
+// more, with the SAME idempotency key (a provider that honours the key sends it once), and every
+// other message exactly once; nothing is lost. The provider is a real local HTTP SMS gateway;
+// the worker is a real child process. SQLite and, with DATABASE_URL, PostgreSQL.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ingest } from '../app/ingest.ts';
+import { applyJourney, checkJourney } from '../app/journeys.ts';
+import { parseCall } from '../app/segment.ts';
+import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
+import { configFromEnv } from '../config.ts';
+import type { MessageRow } from '../storage/store.ts';
+import { testDatabases } from '../test-databases.ts';
+import { createWaymark, type Waymark } from '../waymark.ts';
+
+const PROFILES = 40;
+/** The recipient whose first request the gateway holds until the worker is killed. */
+const VICTIM = 7;
+const child = fileURLToPath(new URL('./send-crash-child.ts', import.meta.url));
+
+const journey = `
+schemaVersion: 1
+id: notice
+name: Notice
+trigger: { type: event, event: notice }
+start: sms
+nodes:
+  sms: { type: send, channel: sms, template: note, next: done }
+  done: { type: exit }
+templates:
+  note: { channel: sms, body: "Your parcel is on its way" }
+`;
+
+const phone = (i: number): string => `+3519200${String(i).padStart(5, '0')}`;
+
+/** A gateway that holds the victim's first request and tells the test it arrived. */
+async function startGateway() {
+  const requests: Array<{ to: string; key: string }> = [];
+  const held: ServerResponse[] = [];
+  let arrived!: () => void;
+  const victimArrived = new Promise<void>((r) => (arrived = r));
+  let n = 0;
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { to: string };
+      requests.push({ to: body.to, key: String(req.headers['idempotency-key']) });
+      // The provider has the message: a real one would send it now.
+      if (body.to === phone(VICTIM) && held.length === 0) {
+        held.push(res);
+        arrived();
+        return;
+      }
+      n += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `gw-${n}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  return {
+    url,
+    requests,
+    victimArrived,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function startWorker(db: string, gateway: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', child, db, gateway], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function sms(wm: Waymark): Promise<MessageRow[]> {
+  return (await wm.store.messages.list(WS, { limit: 1000, channel: 'sms' })).items;
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+for (const db of testDatabases()) {
+  describe(`sender killed with SIGKILL between the provider call and the commit (${db.name})`, () => {
+    it(
+      'sends that message once more with the same key, every other one exactly once',
+      { timeout: 120_000 },
+      async () => {
+        const database = await db.create();
+        const gateway = await startGateway();
+        const wm = await createWaymark(
+          configFromEnv({}, { databaseUrl: database.url, role: 'api' }),
+        );
+        try {
+          await applyJourney(wm.deps, WS, checkJourney(journey));
+          const calls = [];
+          for (let i = 0; i < PROFILES; i += 1) {
+            calls.push(parseCall('identify', { userId: `u${i}`, traits: { phone: phone(i) } }, ''));
+            calls.push(parseCall('track', { userId: `u${i}`, event: 'notice' }, ''));
+          }
+          await ingest(wm.deps, WS, calls);
+
+          const first = startWorker(database.url, gateway.url);
+          await gateway.victimArrived;
+          // Every other message's result is committed; the victim's call is in flight.
+          await until(
+            'the other messages to be recorded',
+            async () => (await sms(wm)).filter((m) => m.status === 'sent').length === PROFILES - 1,
+            30_000,
+          );
+          first.kill('SIGKILL');
+          await once(first, 'exit');
+          const victimRow = (await sms(wm)).find((m) => m.recipient === phone(VICTIM))!;
+          assert.equal(victimRow.status, 'sending', 'the provider has it; our store does not know');
+          assert.equal(victimRow.attempts, 0);
+
+          const second = startWorker(database.url, gateway.url);
+          try {
+            await until(
+              'every message to be sent',
+              async () => (await sms(wm)).every((m) => m.status === 'sent'),
+              60_000,
+            );
+          } finally {
+            second.kill('SIGTERM');
+            await once(second, 'exit');
+          }
+
+          const rows = await sms(wm);
+          assert.equal(rows.length, PROFILES, 'one outbox row per send');
+          assert.ok(
+            rows.every((m) => m.attempts === 1),
+            'each row recorded once',
+          );
+          const perKey = new Map<string, number>();
+          for (const r of gateway.requests) perKey.set(r.key, (perKey.get(r.key) ?? 0) + 1);
+          for (const row of rows) {
+            const expected = row.recipient === phone(VICTIM) ? 2 : 1;
+            assert.equal(perKey.get(row.idempotencyKey), expected, `${row.recipient} requests`);
+          }
+          const victimCalls = gateway.requests.filter((r) => r.to === phone(VICTIM));
+          assert.equal(victimCalls.length, 2, 'the victim once more, no more');
+          assert.equal(victimCalls[0]!.key, victimCalls[1]!.key, 'with the same idempotency key');
+          assert.equal(gateway.requests.length, PROFILES + 1, 'nothing else twice, nothing lost');
+        } finally {
+          await wm.close();
+          await gateway.close();
+          await database.drop();
+        }
+      },
+    );
+  });
+}
