@@ -6,7 +6,9 @@ import { Migrator, type Kysely } from 'kysely';
 import type { RepoContext, SqlDialect } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { KyselyChannelConfigRepo } from './repos/channel-configs.repo.ts';
+import { KyselyConversionRepo } from './repos/conversions.repo.ts';
 import { KyselyEventRepo } from './repos/events.repo.ts';
+import { KyselyFormRepo, KyselyFormSubmissionRepo } from './repos/forms.repo.ts';
 import { KyselyJourneyRepo } from './repos/journeys.repo.ts';
 import { KyselyLeaseRepo } from './repos/leases.repo.ts';
 import { KyselyListRepo } from './repos/lists.repo.ts';
@@ -21,7 +23,10 @@ import { KyselyWorkspaceRepo } from './repos/workspaces.repo.ts';
 import type { Database } from './schema.ts';
 import type {
   ChannelConfigRepo,
+  ConversionRepo,
   EventRepo,
+  FormRepo,
+  FormSubmissionRepo,
   JourneyRepo,
   LeaseRepo,
   ListRepo,
@@ -47,12 +52,15 @@ function repos(c: RepoContext): Tx {
     runs: new KyselyRunRepo(c),
     messages: new KyselyMessageRepo(c),
     tasks: new KyselyTaskRepo(c),
+    conversions: new KyselyConversionRepo(c),
     lists: new KyselyListRepo(c),
     triggerTimers: new KyselyTriggerTimerRepo(c),
     leases: new KyselyLeaseRepo(c),
     channelConfigs: new KyselyChannelConfigRepo(c),
     subscriptions: new KyselySubscriptionRepo(c),
     suppressions: new KyselySuppressionRepo(c),
+    forms: new KyselyFormRepo(c),
+    formSubmissions: new KyselyFormSubmissionRepo(c),
   };
 }
 
@@ -66,12 +74,15 @@ export class KyselyStore implements Store {
   readonly runs: RunRepo;
   readonly messages: MessageRepo;
   readonly tasks: TaskRepo;
+  readonly conversions: ConversionRepo;
   readonly lists: ListRepo;
   readonly triggerTimers: TriggerTimerRepo;
   readonly leases: LeaseRepo;
   readonly channelConfigs: ChannelConfigRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly suppressions: SuppressionRepo;
+  readonly forms: FormRepo;
+  readonly formSubmissions: FormSubmissionRepo;
   readonly #db: Kysely<Database>;
   readonly #sql: SqlDialect;
 
@@ -87,12 +98,15 @@ export class KyselyStore implements Store {
     this.runs = r.runs;
     this.messages = r.messages;
     this.tasks = r.tasks;
+    this.conversions = r.conversions;
     this.lists = r.lists;
     this.triggerTimers = r.triggerTimers;
     this.leases = r.leases;
     this.channelConfigs = r.channelConfigs;
     this.subscriptions = r.subscriptions;
     this.suppressions = r.suppressions;
+    this.forms = r.forms;
+    this.formSubmissions = r.formSubmissions;
   }
 
   async migrate(): Promise<{ applied: string[] }> {

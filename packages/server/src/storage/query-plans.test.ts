@@ -45,6 +45,7 @@ async function hotCalls(tx: Tx): Promise<void> {
   await tx.channelConfigs.get('w', 'email');
   await tx.suppressions.list('w', { limit: 50, channel: 'email' });
   await tx.subscriptions.reassign('w', 'p1', 'p2');
+  await tx.formSubmissions.get('w', 'p1', 'feedback', 'm:m1');
 }
 
 /** A hot query of channels and consent, and the index it must read on each backend. */
@@ -97,6 +98,16 @@ const INDEXED: IndexedCall[] = [
     name: 'suppressions.get',
     call: (tx) => tx.suppressions.get('w', 'email', 'ada@example.com'),
     index: { sqlite: 'sqlite_autoindex_suppressions_1', postgres: 'suppressions_pk' },
+  },
+  {
+    name: 'forms.get',
+    call: (tx) => tx.forms.get('w', 'feedback'),
+    index: { sqlite: 'sqlite_autoindex_forms_1', postgres: 'forms_pk' },
+  },
+  {
+    name: 'formSubmissions.list',
+    call: (tx) => tx.formSubmissions.list('w', 'feedback', { limit: 50 }),
+    index: { sqlite: 'form_submissions_form', postgres: 'form_submissions_form' },
   },
 ];
 

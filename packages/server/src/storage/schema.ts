@@ -8,7 +8,9 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { RunStatus } from '@waymark/core';
 import type {
+  ConversionRow,
   EventRow,
+  FormSubmissionRow,
   SubscriptionRow,
   SuppressionRow,
   IdentityKind,
@@ -197,6 +199,38 @@ export interface ListMembersTable {
   added_at: Ms;
 }
 
+/** `conversions`: goals reached, attributed (added by 004). */
+export interface ConversionsTable {
+  workspace_id: string;
+  profile_id: string;
+  id: string;
+  journey_id: string;
+  version: number;
+  run_id: string;
+  goal_id: string;
+  event_id: string;
+  event_name: string;
+  stage: ConversionRow['stage'];
+  variant: string | null;
+  node_id: string | null;
+  message_id: string | null;
+  channel: string | null;
+  value: number | null;
+  currency: string | null;
+  at: Ms;
+  created_at: Ms;
+}
+
+/** `conversion_windows`: open attribution windows per (profile, event name, journey, run) (004). */
+export interface ConversionWindowsTable {
+  workspace_id: string;
+  profile_id: string;
+  event_name: string;
+  journey_id: string;
+  run_id: string;
+  until: Ms;
+}
+
 /** `trigger_timers`: timers that may start runs, one per (workspace, journey, profile, kind). */
 export interface TriggerTimersTable {
   workspace_id: string;
@@ -246,6 +280,31 @@ export interface SuppressionsTable {
   created_at: Ms;
 }
 
+/** `forms`: form definitions per (workspace, id) (added by 003). */
+export interface FormsTable {
+  workspace_id: string;
+  id: string;
+  definition: Json;
+  created_at: Ms;
+  updated_at: Ms;
+}
+
+/** `form_submissions`: one per (workspace, profile, form, key) (added by 003). */
+export interface FormSubmissionsTable {
+  workspace_id: string;
+  profile_id: string;
+  form_id: string;
+  key: string;
+  id: string;
+  status: FormSubmissionRow['status'];
+  answers: Json;
+  message_id: string | null;
+  run_id: string | null;
+  created_at: Ms;
+  updated_at: Ms;
+  submitted_at: Ms | null;
+}
+
 /** `migrations`: applied migrations (written by Kysely's Migrator). */
 export interface MigrationsTable {
   name: string;
@@ -265,6 +324,8 @@ export interface Database {
   run_trace: RunTraceTable;
   messages: MessagesTable;
   tasks: TasksTable;
+  conversions: ConversionsTable;
+  conversion_windows: ConversionWindowsTable;
   lists: ListsTable;
   list_members: ListMembersTable;
   trigger_timers: TriggerTimersTable;
@@ -272,5 +333,7 @@ export interface Database {
   channel_configs: ChannelConfigsTable;
   subscriptions: SubscriptionsTable;
   suppressions: SuppressionsTable;
+  forms: FormsTable;
+  form_submissions: FormSubmissionsTable;
   migrations: MigrationsTable;
 }

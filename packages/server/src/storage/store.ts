@@ -185,6 +185,72 @@ export interface TaskRow {
   escalatedAt: number | null;
 }
 
+/**
+ * A conversion: a goal of a journey reached by a profile's event, attributed to the run and to the
+ * last message it sent inside the goal's attribution window (node, message and channel are null
+ * when no message qualifies: a conversion while the run was in progress, or of a held-out run).
+ * Unique per (workspace, profile, journey, event, goal): an event converts a goal once per journey.
+ */
+export interface ConversionRow {
+  workspaceId: string;
+  profileId: string;
+  id: string;
+  journeyId: string;
+  version: number;
+  runId: string;
+  goalId: string;
+  /** The goal event's id (Segment `messageId`). */
+  eventId: string;
+  eventName: string;
+  /** `in_run`: the run was in progress; `after_run`: it had ended, inside the window. */
+  stage: 'in_run' | 'after_run';
+  /** The run's split variant, `holdout` for the control group; null without a split. */
+  variant: string | null;
+  nodeId: string | null;
+  messageId: string | null;
+  channel: string | null;
+  /** The goal's `valueProperty` of the event (revenue). */
+  value: number | null;
+  currency: string | null;
+  /** The goal event's time. */
+  at: number;
+  createdAt: number;
+}
+
+/**
+ * An open attribution window: until `until`, an event `eventName` of the profile may still
+ * convert a goal of the run (which may have ended). Written when the run sends or is held out.
+ */
+export interface ConversionWindowRow {
+  workspaceId: string;
+  profileId: string;
+  eventName: string;
+  journeyId: string;
+  runId: string;
+  until: number;
+}
+
+/** Conversion counts and revenue of a group (a goal, a node, a channel, all). */
+export interface ConversionTotals {
+  conversions: number;
+  /** Distinct runs with at least one conversion. */
+  convertedRuns: number;
+  /** Sum of the values (null values count as 0). */
+  revenue: number;
+}
+
+/** A journey's conversions, aggregated by the storage (app/conversions.ts adds the rates). */
+export interface ConversionAggregates {
+  total: ConversionTotals;
+  byGoal: Array<ConversionTotals & { goalId: string }>;
+  byNode: Array<ConversionTotals & { nodeId: string | null; channel: string | null }>;
+  byChannel: Array<ConversionTotals & { channel: string | null }>;
+  /** Converted runs of the control group (variant `holdout`) and of the others. */
+  convertedRunsByGroup: { holdout: number; treatment: number };
+  /** Runs of the journey in the control group (variant `holdout`) and the others. */
+  runsByGroup: { holdout: number; treatment: number };
+}
+
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
 export interface TriggerTimerRow {
   workspaceId: string;
@@ -241,6 +307,36 @@ export interface SuppressionRow {
   createdAt: number;
 }
 
+/** A form definition (validated by app/forms.ts; opaque JSON here). */
+export interface FormRow {
+  workspaceId: string;
+  id: string;
+  definition: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * A profile's answers to a form through one link: `key` names the link's message (`m:<id>`), else
+ * its run (`r:<id>`), else `p` (the profile). `provisional` holds a one-click answer not yet
+ * confirmed; `submitted` is final and never changes again.
+ */
+export interface FormSubmissionRow {
+  workspaceId: string;
+  profileId: string;
+  formId: string;
+  key: string;
+  id: string;
+  status: 'provisional' | 'submitted';
+  /** Answers by question id. */
+  answers: Record<string, unknown>;
+  messageId: string | null;
+  runId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  submittedAt: number | null;
+}
+
 /** Entry history of a profile in a journey, for re-entry policies. */
 export interface EntryHistory {
   entries: number;
@@ -263,12 +359,15 @@ export interface Tx {
   runs: RunRepo;
   messages: MessageRepo;
   tasks: TaskRepo;
+  conversions: ConversionRepo;
   lists: ListRepo;
   triggerTimers: TriggerTimerRepo;
   leases: LeaseRepo;
   channelConfigs: ChannelConfigRepo;
   subscriptions: SubscriptionRepo;
   suppressions: SuppressionRepo;
+  forms: FormRepo;
+  formSubmissions: FormSubmissionRepo;
 }
 
 /** The storage contract, implemented once with Kysely for SQLite and PostgreSQL. */
@@ -331,6 +430,23 @@ export interface ProfileRepo {
   updateMany(
     rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt' | 'lastSeenAt'>>,
   ): Promise<void>;
+  /**
+   * What the website's personalisation needs of the profile an identity resolves to (merged
+   * profiles: their survivor), in one statement (identity, profile and lists by their keys);
+   * null for an unknown identity.
+   */
+  personalization(
+    workspaceId: string,
+    identity: { kind: IdentityKind; value: string },
+  ): Promise<PersonalizationRow | null>;
+}
+
+/** A profile's traits and list ids, for `/v1/personalize`. */
+export interface PersonalizationRow {
+  profileId: string;
+  traits: Record<string, unknown>;
+  /** List ids, sorted. */
+  lists: string[];
 }
 
 /** Events. */
@@ -486,6 +602,34 @@ export interface TaskRepo {
   nextOverdue(): Promise<number | null>;
 }
 
+/** Conversions and the attribution windows that find them. */
+export interface ConversionRepo {
+  /** Inserts, skipping duplicates of (workspace, profile, journey, event, goal); returns the rows inserted. */
+  insert(rows: ConversionRow[]): Promise<ConversionRow[]>;
+  /** A journey's conversions, newest first (by goal event time, then id); of one goal when given. */
+  list(
+    workspaceId: string,
+    journeyId: string,
+    opts: { limit: number; cursor?: string | undefined; goalId?: string | undefined },
+  ): Promise<Page<ConversionRow>>;
+  /** Counts and revenue of a journey's conversions by goal, node and channel; runs per group. */
+  aggregate(workspaceId: string, journeyId: string): Promise<ConversionAggregates>;
+  /** Opens or extends windows: of a (profile, event, journey, run) the later `until` stays. */
+  openWindows(rows: ConversionWindowRow[]): Promise<void>;
+  /**
+   * Windows of these profiles for these event names still open at `at` (`until >= at`); by the
+   * primary key.
+   */
+  openWindowsFor(a: {
+    workspaceId: string;
+    profileIds: string[];
+    eventNames: string[];
+    at: number;
+  }): Promise<ConversionWindowRow[]>;
+  /** Deletes up to `limit` windows closed before `before`; returns how many. */
+  pruneWindows(before: number, limit: number): Promise<number>;
+}
+
 /** Channel provider configurations. */
 export interface ChannelConfigRepo {
   list(workspaceId: string): Promise<ChannelConfigRow[]>;
@@ -521,6 +665,43 @@ export interface SuppressionRepo {
     workspaceId: string,
     opts: { limit: number; cursor?: string | undefined; channel?: string | undefined },
   ): Promise<Page<SuppressionRow>>;
+}
+
+/** Form definitions. */
+export interface FormRepo {
+  get(workspaceId: string, id: string): Promise<FormRow | null>;
+  /** In id order. */
+  list(workspaceId: string): Promise<FormRow[]>;
+  /** Inserts or replaces the definition of (workspace, id); `createdAt` of an existing row stays. */
+  upsert(row: FormRow): Promise<void>;
+  /** True when a row was removed. */
+  remove(workspaceId: string, id: string): Promise<boolean>;
+}
+
+/** Submissions of forms. */
+export interface FormSubmissionRepo {
+  get(
+    workspaceId: string,
+    profileId: string,
+    formId: string,
+    key: string,
+  ): Promise<FormSubmissionRow | null>;
+  /**
+   * Records a provisional row: inserts it, or replaces the answers of a provisional one; a
+   * submitted row is left as it is. Returns the row as stored.
+   */
+  saveProvisional(row: FormSubmissionRow): Promise<FormSubmissionRow>;
+  /**
+   * Makes the row submitted: inserts it, or turns a provisional one into it (keeping its id and
+   * `createdAt`). False, changing nothing, when it was already submitted.
+   */
+  submit(row: FormSubmissionRow): Promise<boolean>;
+  /** A form's submissions (both statuses) in id order, a page at a time; by index. */
+  list(
+    workspaceId: string,
+    formId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<FormSubmissionRow>>;
 }
 
 /** Lists and memberships. */

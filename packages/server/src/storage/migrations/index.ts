@@ -6,6 +6,8 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
 import * as channels from './002-channels.ts';
+import * as conversions from './004-conversions.ts';
+import * as forms from './003-forms.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -15,6 +17,8 @@ interface Step {
 const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['001-initial', initial],
   ['002-channels', channels],
+  ['003-forms', forms],
+  ['004-conversions', conversions],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */
