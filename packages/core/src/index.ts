@@ -23,3 +23,4 @@ export * from './journey/parse.ts';
 export * from './journey/template-text.ts';
 export * from './personalization/interests.ts';
 export * from './personalization/interest-node.ts';
+export * from './replies/understand.ts';

@@ -29,11 +29,18 @@ export interface ProfileFact {
   timezone?: string | undefined;
 }
 
-/** Understanding of an inbound reply (issue: outcomes fills it in; the evaluator only reads it). */
+/**
+ * Understanding of an inbound reply (`replies/understand.ts` fills it in when the reply arrives;
+ * the evaluator only reads it, as `last.reply.*`).
+ */
 export interface ReplyFact {
+  /** The reply as the customer wrote it. */
   text: string;
-  intent?: 'yes' | 'no' | 'stop' | 'help' | 'other' | undefined;
+  /** What it answers; `unknown` when it is no clear yes/no/stop/help. */
+  intent?: 'yes' | 'no' | 'stop' | 'help' | 'unknown' | undefined;
+  /** A score it gives (0–10, "4/5", "★★★★"), when it is one. */
   score?: number | undefined;
+  /** Its first word, upper-cased (`SLIDES`). */
   keyword?: string | undefined;
 }
 
