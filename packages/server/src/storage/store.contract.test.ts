@@ -7,6 +7,7 @@ import { JourneyDocument, type RunState } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import type {
   ChannelConfigRow,
+  FormSubmissionRow as FormSubmission,
   MessageRow,
   NewEvent,
   ProfileRow,
@@ -1530,7 +1531,6 @@ for (const backend of backends()) {
 }
 
 // Forms (003): definitions, and submissions that become final once.
-type FormSubmission = import('./store.ts').FormSubmissionRow;
 
 function submission(over: Partial<FormSubmission> = {}): FormSubmission {
   return {
