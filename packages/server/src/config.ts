@@ -25,6 +25,23 @@ export interface Config {
    * generated once into `<dataDir>/secret.key` (a fleet must set it: every process needs the same).
    */
   secretKey: string | undefined;
+  /**
+   * WAYMARK_CLOCK: `system` (default) or `manual` / `manual:<ISO time>` — time stands still until
+   * `POST /api/clock` moves it (end-to-end tests, demos: days pass in milliseconds). One process
+   * only (`--role all`): a manual clock is not shared between processes.
+   */
+  clock: { kind: 'system' } | { kind: 'manual'; start: number };
+}
+
+function clockFromEnv(value: string | undefined): Config['clock'] {
+  if (!value || value === 'system') return { kind: 'system' };
+  const m = /^manual(?::(.+))?$/.exec(value);
+  const start = m?.[1] === undefined ? Date.now() : Date.parse(m[1]);
+  if (!m || Number.isNaN(start))
+    throw new Error(
+      `WAYMARK_CLOCK must be "system", "manual" or "manual:<ISO time>" (e.g. manual:2026-05-01T09:00:00Z), got "${value}"`,
+    );
+  return { kind: 'manual', start };
 }
 
 /** Reads the configuration from an environment (default: process.env). */
@@ -50,6 +67,7 @@ export function configFromEnv(
       '',
     ),
     secretKey: env.WAYMARK_SECRET_KEY || undefined,
+    clock: clockFromEnv(env.WAYMARK_CLOCK),
     ...overrides,
   };
 }

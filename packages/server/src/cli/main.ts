@@ -50,6 +50,11 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
         role,
         ...(opts.port ? { port: Number(opts.port) } : {}),
       });
+      if (config.clock.kind === 'manual' && role !== 'all')
+        throw new AppError(
+          'invalid_input',
+          'WAYMARK_CLOCK=manual needs --role all: a manual clock lives in one process',
+        );
       const wm = await createWaymark(config, {
         onError: (err) => console.error('worker error:', err),
       });
@@ -66,6 +71,10 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
       out(
         `Waymark ${role === 'worker' ? 'worker running' : `listening on ${http?.address}`} (store: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : config.databaseUrl})\n`,
       );
+      if (config.clock.kind === 'manual')
+        out(
+          `Manual clock at ${new Date(wm.deps.clock.now()).toISOString()}: move it with POST /api/clock {"advance": "P1D"}\n`,
+        );
       let stopping = false;
       const shutdown = async (signal: string): Promise<void> => {
         if (stopping) return;

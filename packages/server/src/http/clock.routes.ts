@@ -1,0 +1,43 @@
+/** `GET /api/clock` and `POST /api/clock`: read the server's clock; move a manual one forward. */
+import { z } from 'zod';
+import { moveClock, readClock } from '../app/clock.ts';
+import { defineRoute, type AnyRoute } from './route.ts';
+
+const ClockSchema = z.object({
+  now: z.string(),
+  epochMs: z.number(),
+  kind: z.enum(['system', 'manual']),
+});
+
+/** The clock routes. */
+export const clockRoutes: AnyRoute[] = [
+  defineRoute({
+    id: 'getClock',
+    method: 'GET',
+    url: '/api/clock',
+    auth: 'admin',
+    tag: 'clock',
+    summary: "The server's time, and whether it is a manual clock",
+    response: ClockSchema,
+    async handler({ deps }) {
+      return readClock(deps);
+    },
+  }),
+  defineRoute({
+    id: 'moveClock',
+    method: 'POST',
+    url: '/api/clock',
+    auth: 'admin',
+    tag: 'clock',
+    summary: 'Move a manual clock forward (WAYMARK_CLOCK=manual); what came due runs at once',
+    body: z.object({
+      advance: z.string().optional(),
+      to: z.string().optional(),
+    }),
+    response: ClockSchema,
+    errors: ['conflict'],
+    async handler({ deps, body }) {
+      return moveClock(deps, body);
+    },
+  }),
+];
