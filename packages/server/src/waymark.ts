@@ -8,7 +8,7 @@ import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts'
 import type { ChannelRegistry } from './channels/channel.ts';
 import { ProviderRegistry } from './channels/registry.ts';
 import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
+import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { DefinitionCache } from './runtime/definitions.ts';
@@ -57,7 +57,9 @@ export async function createWaymark(
 ): Promise<Waymark> {
   const store = await openStore({ url: config.databaseUrl });
   await store.migrate();
-  const clock = options.clock ?? systemClock;
+  const clock =
+    options.clock ??
+    (config.clock.kind === 'manual' ? new ManualClock(config.clock.start) : systemClock);
   const definitions = new DefinitionCache();
   const secrets = new Secrets(loadSecretKey(config));
   const channels =

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { Waymark } from '../waymark.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { channelRoutes } from './channels.routes.ts';
+import { clockRoutes } from './clock.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
 import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { openApiRoute } from './openapi.ts';
@@ -26,6 +27,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
   routes.push(...channelRoutes);
+  routes.push(...clockRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;
 }
