@@ -4,3 +4,12 @@
  */
 export { escapeHtml } from './html.ts';
 export { statusPage, type StatusPageData } from './status-page.ts';
+export {
+  formNotFoundPage,
+  formPage,
+  formThanksPage,
+  type FormPageData,
+  type FormPageQuestion,
+  type FormQuestionType,
+  type FormThanksData,
+} from './form-page.ts';
