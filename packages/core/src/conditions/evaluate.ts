@@ -16,11 +16,13 @@
  * Operators: `eq`/`ne` compare primitives (numbers numerically even when one side is a numeric
  * string) and arrays/objects structurally; `gt`/`gte`/`lt`/`lte` compare numbers, or ISO dates
  * (a date against epoch milliseconds works too); `in`/`nin` take an array; `contains` is a
- * case-sensitive substring or an array member; `matches` takes a regex, `/…/i` for flags.
+ * case-sensitive substring or an array member; `matches` takes a regex, `/…/i` or a leading
+ * `(?i)` for flags (`regex.ts`).
  */
 import { DateTime } from 'luxon';
 import { parseDuration } from '../journey/duration.ts';
 import type { EventFact, ProfileFact, RunState } from '../evaluator/types.ts';
+import { compileRegex } from './regex.ts';
 import type { ComparisonOp, Condition } from './schema.ts';
 
 /** Everything a condition can read. */
@@ -149,29 +151,6 @@ function looseEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-const regexCache = new Map<string, RegExp | null>();
-
-/** Compiles `text` (`"^yes"` or `"/^yes/i"`); null when it is not a valid regex. */
-function toRegex(text: string, extraFlags = ''): RegExp | null {
-  const cacheKey = `${extraFlags}\u0000${text}`;
-  const cached = regexCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const literal = /^\/(.*)\/([a-z]*)$/s.exec(text);
-  const source = literal?.[1] ?? text;
-  const flags = [...new Set(`${literal?.[2] ?? ''}${extraFlags}`)]
-    .filter((f) => 'imsu'.includes(f))
-    .join('');
-  let compiled: RegExp | null;
-  try {
-    compiled = new RegExp(source, flags);
-  } catch {
-    compiled = null;
-  }
-  if (regexCache.size >= 1000) regexCache.clear();
-  regexCache.set(cacheKey, compiled);
-  return compiled;
-}
-
 /** Applies a comparison operator to an actual value and the condition's value. */
 export function compareValues(op: ComparisonOp, actual: unknown, expected: unknown): boolean {
   switch (op) {
@@ -213,7 +192,7 @@ export function compareValues(op: ComparisonOp, actual: unknown, expected: unkno
     case 'matches': {
       if (typeof expected !== 'string') return false;
       if (typeof actual !== 'string' && typeof actual !== 'number') return false;
-      return toRegex(expected)?.test(String(actual)) ?? false;
+      return compileRegex(expected)?.test(String(actual)) ?? false;
     }
     default:
       return assertNever(op);
@@ -251,19 +230,36 @@ function countEvents(cond: EventCount, scope: ConditionScope): boolean {
   return compareValues(bound.op, count, bound.value);
 }
 
-/** Reply tests hold when every given part matches; replies are matched case-insensitively. */
+/** A test's value or list of values, as a list. */
+function listOf<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Whether a reply's score passes a score test (`4`, `{ op, value }`, `{ between: [1, 3] }`). */
+function testScore(test: NonNullable<ReplyTest['score']>, score: number | undefined): boolean {
+  if (score === undefined) return false;
+  if (typeof test === 'number') return score === test;
+  if ('between' in test) return score >= test.between[0] && score <= test.between[1];
+  return compareValues(test.op, score, test.value);
+}
+
+/**
+ * Reply tests hold when every given part matches: the intent (one or a list), the score, the
+ * keyword (one or a list; the reply's keyword, else its first word, ignoring case) and the
+ * pattern (a regex on the text, ignoring case).
+ */
 function testReply(test: ReplyTest, scope: ConditionScope): boolean {
   const reply = scope.last?.outcome?.reply;
   if (!reply) return false;
-  if (test.intent !== undefined && reply.intent !== test.intent) return false;
-  if (test.score !== undefined && !compareValues(test.score.op, reply.score, test.score.value)) {
+  if (test.intent !== undefined && !listOf(test.intent).includes(reply.intent ?? 'unknown')) {
     return false;
   }
+  if (test.score !== undefined && !testScore(test.score, reply.score)) return false;
   if (test.keyword !== undefined) {
     const keyword = reply.keyword?.toLowerCase() ?? firstWord(reply.text);
-    if (keyword !== test.keyword.toLowerCase()) return false;
+    if (!listOf(test.keyword).some((k) => k.toLowerCase() === keyword)) return false;
   }
-  if (test.pattern !== undefined && !(toRegex(test.pattern, 'i')?.test(reply.text) ?? false)) {
+  if (test.pattern !== undefined && !(compileRegex(test.pattern, 'i')?.test(reply.text) ?? false)) {
     return false;
   }
   return true;

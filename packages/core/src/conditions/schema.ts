@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration } from '../journey/duration.ts';
+import { regexError } from './regex.ts';
 
 /**
  * The condition language shared by triggers, branches, goals, skip rules and audiences.
@@ -31,12 +32,36 @@ export const ComparisonOp = z.enum([
 /** A comparison operator of the condition language. */
 export type ComparisonOp = z.infer<typeof ComparisonOp>;
 
-/** Compare one field with a value: `{ field: "profile.traits.plan", op: "eq", value: "pro" }`. */
-export const FieldCondition = z.strictObject({
-  field: z.string().min(1),
-  op: ComparisonOp,
-  value: z.unknown().optional(),
-});
+/** A regular expression (`^slides`, `/^slides/i`, `(?i)^slides`), checked to compile. */
+export const RegexText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const error = regexError(text);
+    if (error)
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${error}` });
+  });
+
+/**
+ * Compare one field with a value: `{ field: "profile.traits.plan", op: "eq", value: "pro" }`.
+ * With `matches` the value is a regex, checked when the journey is validated.
+ */
+export const FieldCondition = z
+  .strictObject({
+    field: z.string().min(1),
+    op: ComparisonOp,
+    value: z.unknown().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.op !== 'matches') return;
+    const error = typeof c.value === 'string' ? regexError(c.value) : 'a regex string is required';
+    if (error)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `not a valid regular expression: ${error}`,
+      });
+  });
 
 /** Membership of a list: `{ inList: "vip" }` or `{ notInList: "vip" }`. */
 export const ListCondition = z.union([
@@ -50,13 +75,32 @@ export const CountBound = z.strictObject({
   value: z.number().int().min(0),
 });
 
-/** The reply understanding a branch can test (the last inbound reply the run received). */
+/** Intents of a reply (`replies/understand.ts`). */
+export const ReplyIntent = z.enum(['yes', 'no', 'stop', 'help', 'unknown']);
+
+/** A score test: a number (equal), `{ op, value }`, or `{ between: [min, max] }` (inclusive). */
+export const ScoreTest = z.union([
+  z.number(),
+  z.strictObject({ op: ComparisonOp, value: z.union([z.number(), z.array(z.number())]) }),
+  z.strictObject({
+    between: z
+      .tuple([z.number(), z.number()])
+      .refine(([min, max]) => min <= max, { message: 'between: [min, max] with min <= max' }),
+  }),
+]);
+
+/**
+ * The reply understanding a branch can test (the last inbound reply the run received):
+ * `{ reply: { intent: yes } }`, `{ reply: { intent: [no, unknown] } }`,
+ * `{ reply: { score: { between: [1, 2] } } }`, `{ reply: { keyword: [SLIDES, AULA] } }`,
+ * `{ reply: { pattern: "^(?i)slides" } }`. Every part given must match.
+ */
 export const ReplyCondition = z.strictObject({
   reply: z.strictObject({
-    intent: z.enum(['yes', 'no', 'stop', 'help', 'other']).optional(),
-    score: z.strictObject({ op: ComparisonOp, value: z.number() }).optional(),
-    keyword: z.string().min(1).optional(),
-    pattern: z.string().min(1).optional(),
+    intent: z.union([ReplyIntent, z.array(ReplyIntent).min(1)]).optional(),
+    score: ScoreTest.optional(),
+    keyword: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    pattern: RegexText.optional(),
   }),
 });
 
