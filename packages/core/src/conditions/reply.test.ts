@@ -106,8 +106,10 @@ describe('journey validation of reply conditions', () => {
     },
     templates: { ask: { body: 'Did it arrive?' } },
   });
-  const issues = (when: unknown) =>
-    (validateJourney(journey(when)).issues ?? []).map((i) => [i.path, i.message]);
+  const issues = (when: unknown) => {
+    const result = validateJourney(journey(when));
+    return result.ok ? [] : result.issues.map((i) => [i.path, i.message]);
+  };
 
   it('accepts the reply condition forms', () => {
     for (const when of [

@@ -77,6 +77,8 @@ export const CountBound = z.strictObject({
 
 /** Intents of a reply (`replies/understand.ts`). */
 export const ReplyIntent = z.enum(['yes', 'no', 'stop', 'help', 'unknown']);
+/** An intent of a reply. */
+export type ReplyIntent = z.infer<typeof ReplyIntent>;
 
 /** A score test: a number (equal), `{ op, value }`, or `{ between: [min, max] }` (inclusive). */
 export const ScoreTest = z.union([

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normaliseReply, understandReply, type ReplyIntent } from './understand.ts';
+import type { ReplyIntent } from '../conditions/schema.ts';
+import { normaliseReply, understandReply } from './understand.ts';
 
 /** Phrasings per language and the intent each must get. */
 const INTENTS: Record<string, Array<[string, ReplyIntent]>> = {

@@ -9,6 +9,7 @@
  * "no"). A long message only counts when its answer stands apart at the start ("Yes, it came
  * on Tuesday…"), so a paragraph that merely contains "no" somewhere stays `unknown`.
  */
+import type { ReplyIntent } from '../conditions/schema.ts';
 import type { ReplyFact } from '../evaluator/types.ts';
 
 /** What the question asked for, when the journey knows it (sharpens scores). */
@@ -24,9 +25,6 @@ export interface UnderstandOptions {
   /** Scores outside this inclusive range are not scores (default 0–10). */
   scale?: { min: number; max: number } | undefined;
 }
-
-/** Intents a reply can have. */
-export type ReplyIntent = NonNullable<ReplyFact['intent']>;
 
 /** Emoji that answer by themselves, rewritten as words before anything else. */
 const EMOJI: Array<[RegExp, string]> = [
