@@ -16,6 +16,7 @@ import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { taskRoutes } from './tasks.routes.ts';
+import { trackingRoutes } from './tracking.routes.ts';
 import { statusRoutes } from './status.page.ts';
 import { registerTwilioHooks, twilioRoutes } from './twilio.routes.ts';
 import { templateRoutes } from './templates.routes.ts';
@@ -27,6 +28,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
   routes.push(...channelRoutes);
+  routes.push(...trackingRoutes);
   routes.push(...clockRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;

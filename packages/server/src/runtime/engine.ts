@@ -512,6 +512,10 @@ export class Batch {
         run: { id: state.runId, journeyId: state.journeyId, variant: state.variant },
         message: { id: message.id },
         unsubscribeUrl: unsubscribe,
+        // Open pixel and click redirects in the email's HTML (channels/email/tracking.ts).
+        ...(links && message.kind === 'message' && message.channel === 'email'
+          ? { tracking: { ...links, workspaceId: message.workspaceId, messageId: message.id } }
+          : {}),
         timezone: resolveZone(
           profileZone(traits, workspaceZone),
           definition.policies.timezone,

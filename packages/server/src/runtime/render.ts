@@ -18,6 +18,7 @@ import {
 import { compile as compileHtmlToText } from 'html-to-text';
 import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import { DateTime } from 'luxon';
+import { trackEmailHtml, type EmailTracking } from '../channels/email/tracking.ts';
 
 /** Variables a template can use, and who it is for. */
 export interface RenderScope {
@@ -28,6 +29,8 @@ export interface RenderScope {
   message?: { id: string } | undefined;
   /** The signed one-click unsubscribe link (`{{ unsubscribe_url }}`), when known. */
   unsubscribeUrl?: string | undefined;
+  /** Open pixel and click redirects for the email's HTML (channels/email/tracking.ts); absent: none. */
+  tracking?: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'> | undefined;
   /** The recipient's IANA time zone (`date` filter). */
   timezone: string;
   /** The recipient's locale (BCP 47; `date` and `money`); default `en-US`. */
@@ -330,6 +333,16 @@ export async function renderTemplateContent(
     body = renderField('body', parseField('body', template.body, false), false, scope);
   else if (html !== undefined) body = textFromHtml(html);
   else throw new RenderError('body', 'body: the template has neither body nor html');
+  // Open pixel and click redirects in the HTML only: the text part keeps readable links.
+  if (html !== undefined && scope.tracking) {
+    const policy = definition.policies.tracking;
+    html = trackEmailHtml(html, {
+      ...scope.tracking,
+      opens: template.tracking?.opens ?? policy?.opens ?? true,
+      clicks: template.tracking?.clicks ?? policy?.clicks ?? true,
+      unsubscribeUrl: scope.unsubscribeUrl,
+    });
+  }
   const out: RenderedContent = { body };
   if (subject !== undefined) out.subject = subject;
   if (html !== undefined) out.html = html;

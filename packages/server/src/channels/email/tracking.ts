@@ -1,0 +1,147 @@
+/**
+ * Email tracking at render time: every `http(s)` link of a rendered email becomes a signed click
+ * redirect `{publicUrl}/t/c/{token}`, and an open pixel `{publicUrl}/t/o/{token}.gif` goes in
+ * before `</body>`. The tokens carry what the routes need (workspace, message, the original URL
+ * and the link's index), signed with the server's key: the redirect target is never read from
+ * anywhere else, so the route is not an open redirect.
+ *
+ * Left as written: the unsubscribe link (and any `{publicUrl}/u/…` link), `mailto:`, `tel:` and
+ * other schemes, anchors, links already pointing at `{publicUrl}/t/`, links marked
+ * `data-waymark-notrack`, and URLs too long for a token in one path segment.
+ */
+import type { Secrets } from '../../secrets.ts';
+
+/** Signing purposes of the tracking tokens. */
+export const OPEN_PURPOSE = 'open';
+/** Signing purpose of click tokens. */
+export const CLICK_PURPOSE = 'click';
+
+/** The payload of an open token. */
+export interface OpenToken {
+  w: string;
+  m: string;
+}
+
+/** The payload of a click token: the original URL and the link's index in the email. */
+export interface ClickToken {
+  w: string;
+  m: string;
+  u: string;
+  i: number;
+}
+
+/** What tracking a rendered email needs. */
+export interface EmailTracking {
+  publicUrl: string;
+  secrets: Secrets;
+  workspaceId: string;
+  messageId: string;
+  /** Insert the open pixel (default true). */
+  opens?: boolean | undefined;
+  /** Rewrite links to click redirects (default true). */
+  clicks?: boolean | undefined;
+  /** The message's unsubscribe URL: never rewritten. */
+  unsubscribeUrl?: string | undefined;
+}
+
+/** Longest token put in a link: the HTTP server accepts path segments up to 2048 characters. */
+const MAX_TOKEN = 2000;
+
+/** `href` attributes of `<a>` and `<area>` tags: the attribute's quote and value. */
+const LINK = /(<(?:a|area)\b[^>]*?\s)(href)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))([^>]*>)/gi;
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
+
+/** Decodes the HTML character references of an attribute value (`&amp;` → `&`). */
+export function decodeAttribute(value: string): string {
+  return value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);?/gi, (whole, ref: string) => {
+    if (ref[0] === '#') {
+      const code =
+        ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : Number(ref.slice(1));
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff
+        ? String.fromCodePoint(code)
+        : whole;
+    }
+    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
+  });
+}
+
+function base(publicUrl: string): string {
+  return publicUrl.replace(/\/+$/, '');
+}
+
+/** The open pixel's URL of a message. */
+export function openPixelUrl(
+  t: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'>,
+): string {
+  const payload: OpenToken = { w: t.workspaceId, m: t.messageId };
+  return `${base(t.publicUrl)}/t/o/${t.secrets.sign(OPEN_PURPOSE, payload)}.gif`;
+}
+
+/** The click redirect of one link, or null when its token would be too long. */
+export function clickUrl(
+  t: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'>,
+  url: string,
+  index: number,
+): string | null {
+  const payload: ClickToken = { w: t.workspaceId, m: t.messageId, u: url, i: index };
+  const token = t.secrets.sign(CLICK_PURPOSE, payload);
+  return token.length > MAX_TOKEN ? null : `${base(t.publicUrl)}/t/c/${token}`;
+}
+
+/** Whether a link (decoded) is one tracking leaves alone. */
+function untracked(url: string, t: EmailTracking): boolean {
+  if (!/^https?:\/\//i.test(url)) return true;
+  const root = base(t.publicUrl);
+  if (t.unsubscribeUrl !== undefined && url === t.unsubscribeUrl) return true;
+  return url.startsWith(`${root}/u/`) || url.startsWith(`${root}/t/`);
+}
+
+/** Rewrites the links of rendered HTML to click redirects (see the module header). */
+export function rewriteLinks(html: string, t: EmailTracking): string {
+  let index = 0;
+  return html.replace(
+    LINK,
+    (
+      whole,
+      open: string,
+      attr: string,
+      eq: string,
+      dq?: string,
+      sq?: string,
+      bare?: string,
+      rest?: string,
+    ) => {
+      const raw = dq ?? sq ?? bare ?? '';
+      if (/\bdata-waymark-notrack\b/i.test(open + (rest ?? ''))) return whole;
+      const url = decodeAttribute(raw).trim();
+      if (untracked(url, t)) return whole;
+      const tracked = clickUrl(t, url, index);
+      if (tracked === null) return whole;
+      index += 1;
+      return `${open}${attr}${eq}"${tracked}"${rest ?? ''}`;
+    },
+  );
+}
+
+/** Puts the open pixel before the last `</body>` (at the end when there is none). */
+export function insertPixel(html: string, t: EmailTracking): string {
+  const img = `<img src="${openPixelUrl(t)}" width="1" height="1" alt="" border="0" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0">`;
+  const at = html.toLowerCase().lastIndexOf('</body>');
+  return at === -1 ? `${html}${img}` : `${html.slice(0, at)}${img}${html.slice(at)}`;
+}
+
+/** Applies click and open tracking to a rendered email's HTML as `t` asks. */
+export function trackEmailHtml(html: string, t: EmailTracking): string {
+  let out = html;
+  if (t.clicks !== false) out = rewriteLinks(out, t);
+  if (t.opens !== false) out = insertPixel(out, t);
+  return out;
+}
