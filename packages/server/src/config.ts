@@ -26,6 +26,11 @@ export interface Config {
    */
   secretKey: string | undefined;
   /**
+   * WAYMARK_CORS_ORIGINS: comma-separated origins (`https://shop.example.com`) whose pages may call
+   * `/v1/*` from the browser (`/waymark.js`); `*` allows any. The server's own origin always may.
+   */
+  corsOrigins: string[];
+  /**
    * WAYMARK_CLOCK: `system` (default) or `manual` / `manual:<ISO time>` — time stands still until
    * `POST /api/clock` moves it (end-to-end tests, demos: days pass in milliseconds). One process
    * only (`--role all`): a manual clock is not shared between processes.
@@ -67,6 +72,10 @@ export function configFromEnv(
       '',
     ),
     secretKey: env.WAYMARK_SECRET_KEY || undefined,
+    corsOrigins: (env.WAYMARK_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
     clock: clockFromEnv(env.WAYMARK_CLOCK),
     ...overrides,
   };

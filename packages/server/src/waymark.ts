@@ -98,6 +98,7 @@ export async function createWaymark(
     channels,
     secrets,
     publicUrl: config.publicUrl,
+    corsOrigins: config.corsOrigins,
     notify: (signal: Signal) => {
       if (signal === 'triggers') definitions.invalidateAll();
       if (runsWorker) worker.poke();

@@ -13,3 +13,8 @@ export {
   type FormQuestionType,
   type FormThanksData,
 } from './form-page.ts';
+export {
+  DEMO_CATEGORIES,
+  personalizationDemoPage,
+  type DemoPageData,
+} from './personalization-demo.ts';

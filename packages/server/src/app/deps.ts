@@ -23,6 +23,8 @@ export interface AppDeps {
   secrets: Secrets;
   /** Base URL of this server as the outside world reaches it (WAYMARK_PUBLIC_URL). */
   publicUrl: string;
+  /** Origins whose pages may call `/v1/*` from a browser besides `publicUrl`'s (`*`: any). */
+  corsOrigins?: readonly string[] | undefined;
   /** Tells the in-process worker there is work (no-op when the worker runs elsewhere). */
   notify(signal: Signal): void;
 }

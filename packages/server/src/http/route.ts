@@ -55,7 +55,11 @@ export interface RouteSpec<
   /** The success response; the handler's return type is checked against it. */
   response: R;
   /** Content type of the success response; default JSON. */
-  produces?: 'application/json' | 'text/html; charset=utf-8' | 'image/gif';
+  produces?:
+    | 'application/json'
+    | 'text/html; charset=utf-8'
+    | 'image/gif'
+    | 'text/javascript; charset=utf-8';
   /** Error codes the route answers with, besides the ones every route may give. */
   errors?: ErrorCode[];
   handler(ctx: RouteContext<A, z.output<P>, z.output<Q>, z.output<B>>): Promise<z.output<R>>;

@@ -15,6 +15,7 @@ import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { segmentRoutes } from './segment.routes.ts';
+import { personalizeRoutes, registerCors } from './personalize.routes.ts';
 import { taskRoutes } from './tasks.routes.ts';
 import { trackingRoutes } from './tracking.routes.ts';
 import { statusRoutes } from './status.page.ts';
@@ -28,6 +29,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
   routes.push(...channelRoutes);
+  routes.push(...personalizeRoutes);
   routes.push(...trackingRoutes);
   routes.push(...clockRoutes);
   routes.push(openApiRoute(() => routes));
@@ -112,6 +114,7 @@ export function buildHttp(
   });
   registerBodyParsers(app);
   registerFormParsers(app);
+  registerCors(app, waymark.deps);
   app.setErrorHandler((err, request, reply) => {
     const appError = toAppError(err);
     if (appError.code === 'internal') request.log.error({ err }, 'request failed');

@@ -6,6 +6,7 @@
  * at any point loses nothing and sends nothing twice.
  */
 import {
+  countInterest,
   createRng,
   resolveZone,
   step,
@@ -16,6 +17,7 @@ import {
   type RunState,
   type StepInput,
   type StepResult,
+  withSiteFlag,
 } from '@waymark/core';
 import { newId } from '../ids.ts';
 import type {
@@ -33,6 +35,19 @@ import { profileZone } from './recipient-zone.ts';
 import { unsubscribeUrl } from '../channels/links.ts';
 import type { Secrets } from '../secrets.ts';
 import { recipientLocale, renderTemplate } from './render.ts';
+
+/** Called with the profiles a batch changed (traits or lists), as it writes them. */
+export type ProfilesChangedListener = (workspaceId: string, profileIds: string[]) => void;
+const profileListeners = new Set<ProfilesChangedListener>();
+
+/**
+ * Subscribes to the profile changes this process's engine writes (caches of profile data, e.g.
+ * personalisation, drop their entries); returns the unsubscribe function.
+ */
+export function onProfilesChanged(listener: ProfilesChangedListener): () => void {
+  profileListeners.add(listener);
+  return () => profileListeners.delete(listener);
+}
 
 /** What a batch needs from its surroundings. */
 export interface BatchDeps {
@@ -402,16 +417,18 @@ export class Batch {
       }
       case 'interest':
       case 'site_flag': {
+        // The same pure functions the evaluator used, on the stored row (personalization/).
         const p = await this.#profile(workspaceId, state.profileId);
-        const bag = c.type === 'interest' ? 'interests' : 'site_flags';
-        const current = (p.row.traits[bag] ?? {}) as Record<string, unknown>;
-        const value = c.type === 'interest' ? Number(current[c.interest] ?? 0) + c.weight : c.value;
-        const name = c.type === 'interest' ? c.interest : c.flag;
-        p.row = {
-          ...p.row,
-          traits: { ...p.row.traits, [bag]: { ...current, [name]: value } },
-          updatedAt: this.#now,
-        };
+        const traits =
+          c.type === 'interest'
+            ? countInterest(p.row.traits, {
+                name: c.interest,
+                weight: c.weight,
+                at: c.at,
+                within: c.within,
+              }).traits
+            : withSiteFlag(p.row.traits, c.flag, c.value);
+        p.row = { ...p.row, traits, updatedAt: this.#now };
         p.dirty = true;
         return;
       }
@@ -555,5 +572,15 @@ export class Batch {
     }
     for (const { ws, list, profile } of this.#listRemoves)
       await tx.lists.removeMember(ws, list, profile);
+    if (profileListeners.size) this.#announceChanges();
+  }
+
+  /** Tells `onProfilesChanged` listeners which profiles this batch changed. */
+  #announceChanges(): void {
+    const changed = new Map<string, Set<string>>();
+    const add = (ws: string, id: string) => changed.set(ws, (changed.get(ws) ?? new Set()).add(id));
+    for (const p of this.#profiles.values()) if (p.dirty) add(p.row.workspaceId, p.row.id);
+    for (const m of [...this.#listAdds, ...this.#listRemoves]) add(m.ws, m.profile);
+    for (const [ws, ids] of changed) for (const l of profileListeners) l(ws, [...ids]);
   }
 }

@@ -4,7 +4,15 @@ import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ProfilesTable } from '../schema.ts';
-import type { IdentityKind, IdentityRow, Page, ProfileRepo, ProfileRow } from '../store.ts';
+import type {
+  IdentityKind,
+  IdentityRow,
+  Page,
+  PersonalizationRow,
+  ProfileRepo,
+  ProfileRow,
+} from '../store.ts';
+import { personalizationById, personalizationByIdentity } from './personalization.repo.ts';
 
 /** Longest chain of merges followed by `resolve` (a longer one means a cycle). */
 const MAX_MERGE_HOPS = 32;
@@ -151,6 +159,18 @@ export class KyselyProfileRepo implements ProfileRepo {
       if (at !== id) out.set(id, at);
     }
     return out;
+  }
+
+  async personalization(
+    workspaceId: string,
+    identity: { kind: IdentityKind; value: string },
+  ): Promise<PersonalizationRow | null> {
+    const found = await personalizationByIdentity(this.#c, workspaceId, identity);
+    if (found.mergedInto === null || found.row === null) return found.row;
+    // Rare: an identity still on a merged-away profile. Follow the merge chain to the survivor.
+    const merged = found.row.profileId;
+    const survivor = (await this.#survivors(workspaceId, new Set([merged]))).get(merged);
+    return survivor ? personalizationById(this.#c, workspaceId, survivor) : found.row;
   }
 
   async identities(workspaceId: string, profileId: string): Promise<IdentityRow[]> {
