@@ -361,6 +361,7 @@ interface Edge {
 const liquid = new Liquid({ strictFilters: true });
 // Filters the server's renderer adds (only their names matter for parsing).
 liquid.registerFilter('money', (v: unknown) => v);
+liquid.registerFilter('form_url', (v: unknown) => v);
 
 /**
  * Variables a message template may start from: the profile, the trigger event (`event` and its

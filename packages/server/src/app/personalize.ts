@@ -4,7 +4,7 @@
  * anonymousId. One indexed read (`profiles.personalization`) behind a small per-process cache:
  * answers live `PERSONALIZE_CACHE_MS` and are dropped as soon as this process's engine changes
  * the profile (`runtime/engine.ts` `onProfilesChanged`); a change made by another process shows
- * within the cache's lifetime. Unknown visitors get an empty answer, not an error.
+ * within the cache's lifetime. Unknown visitors get an empty answer (not an error, not cached).
  */
 import { interestScores, siteFlags, type InterestScore } from '@waymark/core';
 import { AppError } from '../errors.ts';
@@ -121,16 +121,16 @@ export async function personalize(
         flags: siteFlags(row.traits),
       }
     : EMPTY;
+  // Unknown visitors are not cached: their first event makes them known, and the page asks again.
+  if (!row) return value;
   if (cache.answers.size >= MAX_CACHED) {
     cache.answers.clear();
     cache.byProfile.clear();
   }
   cache.answers.set(key, { at: wall, value });
-  if (row) {
-    const pk = `${workspaceId}:${row.profileId}`;
-    const keys = cache.byProfile.get(pk) ?? new Set<string>();
-    keys.add(key);
-    cache.byProfile.set(pk, keys);
-  }
+  const pk = `${workspaceId}:${row.profileId}`;
+  const keys = cache.byProfile.get(pk) ?? new Set<string>();
+  keys.add(key);
+  cache.byProfile.set(pk, keys);
   return value;
 }

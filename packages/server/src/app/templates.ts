@@ -79,6 +79,8 @@ export async function previewTemplate(
       message: { id: 'preview' },
       // A link that unsubscribes nobody: previews are opened by staff.
       unsubscribeUrl: `${deps.publicUrl}/u/preview`,
+      // Form links that record nothing either (the page says the link is not valid).
+      formUrl: (form) => `${deps.publicUrl}/f/preview-${encodeURIComponent(form)}`,
       timezone: resolveZone(
         profileZone(profile.traits, workspaceZone),
         definition.policies.timezone,

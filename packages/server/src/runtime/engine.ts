@@ -35,6 +35,7 @@ import { profileZone } from './recipient-zone.ts';
 import { unsubscribeUrl } from '../channels/links.ts';
 import type { Secrets } from '../secrets.ts';
 import { recipientLocale, renderTemplate } from './render.ts';
+import { formUrl } from '../app/forms.ts';
 
 /** Called with the profiles a batch changed (traits or lists), as it writes them. */
 export type ProfilesChangedListener = (workspaceId: string, profileIds: string[]) => void;
@@ -529,6 +530,22 @@ export class Batch {
         run: { id: state.runId, journeyId: state.journeyId, variant: state.variant },
         message: { id: message.id },
         unsubscribeUrl: unsubscribe,
+        // `{{ 'feedback' | form_url }}`: the recipient's signed link to a form (app/forms.ts).
+        formUrl: links
+          ? (form, answer) =>
+              formUrl(
+                links.publicUrl,
+                links.secrets,
+                {
+                  workspaceId: message.workspaceId,
+                  profileId: message.profileId,
+                  formId: form,
+                  messageId: message.id,
+                  runId: state.runId,
+                },
+                answer,
+              )
+          : undefined,
         // Open pixel and click redirects in the email's HTML (channels/email/tracking.ts).
         ...(links && message.kind === 'message' && message.channel === 'email'
           ? { tracking: { ...links, workspaceId: message.workspaceId, messageId: message.id } }

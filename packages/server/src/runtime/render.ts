@@ -29,6 +29,8 @@ export interface RenderScope {
   message?: { id: string } | undefined;
   /** The signed one-click unsubscribe link (`{{ unsubscribe_url }}`), when known. */
   unsubscribeUrl?: string | undefined;
+  /** Makes the recipient's signed form links (`{{ 'feedback' | form_url }}`), when known. */
+  formUrl?: FormLinker | undefined;
   /** Open pixel and click redirects for the email's HTML (channels/email/tracking.ts); absent: none. */
   tracking?: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'> | undefined;
   /** The recipient's IANA time zone (`date` filter). */
@@ -38,6 +40,12 @@ export interface RenderScope {
   /** Render time (epoch ms): what `'now'` means to the `date` filter. */
   now: number;
 }
+
+/**
+ * Makes a recipient's link to a form, optionally answering one question (`?q=score&a=4`): what
+ * the `form_url` filter calls.
+ */
+export type FormLinker = (formId: string, answer?: { question: string; value: string }) => string;
 
 /** Rendered content of a message. */
 export interface RenderedContent {
@@ -70,6 +78,7 @@ interface Recipient {
   timezone: string;
   locale: string;
   now: number;
+  formUrl?: FormLinker | undefined;
 }
 
 function recipientOf(context: { globals: unknown }): Recipient {
@@ -155,6 +164,29 @@ function moneyFilter(this: { context: { globals: unknown } }, value: unknown, cu
   }).format(amount);
 }
 
+/**
+ * `{{ 'feedback' | form_url }}`: the recipient's signed link to the form `feedback`;
+ * `{{ 'survey' | form_url: 'score', 4 }}` also answers question `score` with 4 (one-click).
+ */
+function formUrlFilter(
+  this: { context: { globals: unknown } },
+  form: unknown,
+  question?: unknown,
+  answer?: unknown,
+) {
+  const make = recipientOf(this.context).formUrl;
+  if (typeof form !== 'string' || form === '')
+    throw new Error(`form_url: give a form id, e.g. {{ 'feedback' | form_url }}`);
+  if (!make) throw new Error('form_url: form links are not available here');
+  if (question === undefined || question === null) return make(form);
+  const value = typeof answer === 'number' || typeof answer === 'string' ? String(answer) : '';
+  if (typeof question !== 'string' || question === '' || value === '')
+    throw new Error(
+      `form_url: a one-click link names a question and an answer, e.g. form_url: 'score', 4`,
+    );
+  return make(form, { question, value });
+}
+
 function makeLiquid(escapeHtml: boolean): Liquid {
   const l = new Liquid({
     strictFilters: true,
@@ -165,6 +197,7 @@ function makeLiquid(escapeHtml: boolean): Liquid {
   });
   l.registerFilter('date', dateFilter);
   l.registerFilter('money', moneyFilter);
+  l.registerFilter('form_url', formUrlFilter);
   return l;
 }
 
@@ -280,6 +313,7 @@ function renderField(
     timezone: scope.timezone,
     locale: scope.locale ?? DEFAULT_LOCALE,
     now: scope.now,
+    formUrl: scope.formUrl,
   };
   try {
     return (html ? htmlLiquid : textLiquid).renderSync(templates, liquidScope(scope), {
