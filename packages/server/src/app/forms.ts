@@ -18,6 +18,8 @@ import type { FormRow, FormSubmissionRow, Page } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 import { EVENT_PARTITIONS } from './ingest.ts';
 
+export type { FormSubmissionRow } from '../storage/store.ts';
+
 /** Purpose of form link tokens (`Secrets.sign('form', payload)`). */
 export const FORM_TOKEN_PURPOSE = 'form';
 

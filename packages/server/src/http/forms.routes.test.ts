@@ -6,7 +6,7 @@
 // who does not answer gets the coupon when the wait times out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FormSubmissionRow } from '../storage/store.ts';
+import type { FormSubmissionRow } from '../app/forms.ts';
 import type { listOutbox } from '../app/outbox.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
 import { ManualClock } from '../clock.ts';
