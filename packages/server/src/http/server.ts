@@ -12,6 +12,7 @@ import { channelRoutes } from './channels.routes.ts';
 import { clockRoutes } from './clock.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
 import { consentRoutes, registerFormParsers } from './consent.routes.ts';
+import { conversionRoutes } from './conversions.routes.ts';
 import { formRoutes } from './forms.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
@@ -30,6 +31,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...templateRoutes);
   routes.push(...twilioRoutes);
   routes.push(...channelRoutes);
+  routes.push(...conversionRoutes);
   routes.push(...formRoutes);
   routes.push(...personalizeRoutes);
   routes.push(...trackingRoutes);

@@ -21,6 +21,8 @@ import {
 } from '@waymark/core';
 import { newId } from '../ids.ts';
 import type {
+  ConversionRow,
+  ConversionWindowRow,
   EntryHistory,
   JourneyRow,
   MessageRow,
@@ -35,6 +37,7 @@ import { profileZone } from './recipient-zone.ts';
 import { unsubscribeUrl } from '../channels/links.ts';
 import type { Secrets } from '../secrets.ts';
 import { recipientLocale, renderTemplate } from './render.ts';
+import { DELIVERY_SLACK_MS, inRunConversion, windowsOf } from './attribution.ts';
 import { formUrl } from '../app/forms.ts';
 
 /** Called with the profiles a batch changed (traits or lists), as it writes them. */
@@ -138,6 +141,8 @@ export class Batch {
   readonly #listAdds: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #listRemoves: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #entries = new Map<string, EntryHistory>();
+  readonly #conversions: ConversionRow[] = [];
+  readonly #windows: ConversionWindowRow[] = [];
 
   constructor(tx: Tx, now: number, deps: BatchDeps) {
     this.#tx = tx;
@@ -283,6 +288,16 @@ export class Batch {
     return row;
   }
 
+  /** The run as this batch last left it, when the batch started or stepped it. */
+  latest(runId: string): RunRow | undefined {
+    return this.#newRuns.get(runId) ?? this.#changedRuns.get(runId);
+  }
+
+  /** Adds a conversion to write with the batch (runtime/attribution.ts makes them). */
+  addConversion(row: ConversionRow): void {
+    this.#conversions.push(row);
+  }
+
   #toRow(workspaceId: string, state: RunState, previous: RunRow | null): RunRow {
     const ended = state.status === 'completed' || state.status === 'exited';
     return {
@@ -360,6 +375,17 @@ export class Batch {
           await this.#renderInto(message, definition, state, c.template);
         }
         this.#messages.push(message);
+        // A message opens the run's attribution windows for the journey's goals.
+        if (message.status === 'pending')
+          this.#windows.push(
+            ...windowsOf({
+              workspaceId,
+              definition,
+              state,
+              now: this.#now,
+              slackMs: DELIVERY_SLACK_MS,
+            }),
+          );
         return;
       }
       case 'alert': {
@@ -446,10 +472,28 @@ export class Batch {
         return;
       }
       case 'conversion':
+        this.#conversions.push(
+          await inRunConversion({
+            tx: this.#tx,
+            workspaceId,
+            definition,
+            state,
+            match: c,
+            event: c.event,
+            now: this.#now,
+          }),
+        );
+        return;
+      case 'exit':
+        // The control group keeps listening for goals for the attribution window.
+        if (c.reason.kind === 'holdout')
+          this.#windows.push(
+            ...windowsOf({ workspaceId, definition, state, now: this.#now, slackMs: 0 }),
+          );
+        return;
       case 'schedule':
       case 'await':
       case 'complete':
-      case 'exit':
         // Reflected in the run's state and history; reports read them from there.
         return;
       default:
@@ -577,6 +621,8 @@ export class Batch {
     if (this.#trace.length) await tx.runs.appendTrace(this.#trace);
     if (this.#messages.length) await tx.messages.insert(this.#messages);
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
+    if (this.#conversions.length) await tx.conversions.insert(this.#conversions);
+    if (this.#windows.length) await tx.conversions.openWindows(this.#windows);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
     if (dirty.length) await tx.profiles.updateMany(dirty);
     const ensured = new Set<string>();

@@ -32,6 +32,7 @@ import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 import { Delivery, type DeliveryOptions, type DeliveryPolicy } from './delivery.ts';
 import { escalateOverdue } from './escalation.ts';
+import { convertAfterRuns, type ProfileEvent } from './attribution.ts';
 
 /** Sizes of the batches each phase claims. */
 export interface BatchSizes {
@@ -43,6 +44,8 @@ export interface BatchSizes {
 
 const DEFAULT_SIZES: BatchSizes = { events: 500, runs: 500, triggers: 200, messages: 200 };
 const BROADCAST_PAGE = 500;
+/** How often the timers phase deletes closed attribution windows. */
+const PRUNE_WINDOWS_EVERY_MS = 60_000;
 
 /** Converts a stored event to the evaluator's view. */
 export function eventFact(e: EventRow): EventFact {
@@ -75,6 +78,8 @@ export class Phases {
   readonly #deps: PhaseDeps;
   readonly #sizes: BatchSizes;
   readonly #zones = new Map<string, string>();
+  /** When closed attribution windows were last pruned. */
+  #prunedAt = 0;
 
   constructor(deps: PhaseDeps) {
     this.#deps = deps;
@@ -159,9 +164,15 @@ export class Phases {
         await batch.preloadEntryHistories(ws, j.journey.id, profileIds);
     }
     const timers: TriggerTimerRow[] = [];
+    const converting: ProfileEvent[] = [];
     for (const e of events) {
       const fact = eventFact(e);
       const runs = runsOf.get(e.profileId) ?? [];
+      converting.push({
+        profileId: e.profileId,
+        event: fact,
+        liveRunIds: new Set(runs.map((r) => r.id)),
+      });
       for (let i = 0; i < runs.length; i += 1) {
         const updated = await batch.advance(runs[i]!, { kind: 'event', event: fact });
         runs[i] = updated;
@@ -187,6 +198,15 @@ export class Phases {
       }
     }
     if (timers.length) await tx.triggerTimers.upsert(timers);
+    // Goal events of runs that ended, inside their attribution windows (runtime/attribution.ts).
+    await convertAfterRuns({
+      batch,
+      tx,
+      definitions: this.#deps.definitions,
+      workspaceId: ws,
+      events: converting,
+      now,
+    });
   }
 
   async #triggerOnEvent(
@@ -284,6 +304,10 @@ export class Phases {
   /** Wakes runs whose timers are due; returns how many transitions. */
   async timers(): Promise<number> {
     return this.withBatch(async (batch, tx, now) => {
+      if (now - this.#prunedAt >= PRUNE_WINDOWS_EVERY_MS) {
+        this.#prunedAt = now;
+        await tx.conversions.pruneWindows(now, 500);
+      }
       const due = await tx.runs.claimDue(now, this.#sizes.runs);
       if (due.length === 0) return 0;
       const byWs = new Map<string, string[]>();

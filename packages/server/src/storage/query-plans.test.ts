@@ -90,6 +90,30 @@ const INDEXED: IndexedCall[] = [
     index: { sqlite: 'messages_sent', postgres: 'messages_sent' },
   },
   {
+    name: 'conversions.openWindowsFor',
+    call: (tx) =>
+      tx.conversions.openWindowsFor({
+        workspaceId: 'w',
+        profileIds: ['p1', 'p2'],
+        eventNames: ['payment_received'],
+        at: NOW,
+      }),
+    index: {
+      sqlite: 'sqlite_autoindex_conversion_windows_1',
+      postgres: 'conversion_windows_pk',
+    },
+  },
+  {
+    name: 'conversions.list',
+    call: (tx) => tx.conversions.list('w', 'j1', { limit: 50 }),
+    index: { sqlite: 'conversions_journey', postgres: 'conversions_journey' },
+  },
+  {
+    name: 'conversions.pruneWindows',
+    call: (tx) => tx.conversions.pruneWindows(NOW, 500),
+    index: { sqlite: 'conversion_windows_until', postgres: 'conversion_windows_until' },
+  },
+  {
     name: 'subscriptions.forProfile',
     call: (tx) => tx.subscriptions.forProfile('w', 'p1'),
     index: { sqlite: 'sqlite_autoindex_subscriptions_1', postgres: 'subscriptions_pk' },

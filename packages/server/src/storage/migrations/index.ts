@@ -6,8 +6,8 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import * as initial from './001-initial.ts';
 import * as channels from './002-channels.ts';
-import * as conversions from './004-conversions.ts';
 import * as forms from './003-forms.ts';
+import * as conversions from './004-conversions.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
