@@ -57,7 +57,8 @@ for (const backend of backends()) {
         await db.destroy();
       }
 
-      assert.deepEqual(await store.migrate(), { applied: ['002-channels'] });
+      // 002 and every later migration apply to a 001 store with data in it.
+      assert.deepEqual((await store.migrate()).applied.slice(0, 1), ['002-channels']);
       const task = await store.tasks.get('w', 't1');
       assert.equal(task?.escalatedAt, null, 'existing tasks are not escalated');
       assert.deepEqual(
