@@ -38,6 +38,7 @@ async function hotCalls(tx: Tx): Promise<void> {
   await tx.triggerTimers.nextWake();
   await tx.profiles.resolve('w', [{ kind: 'userId', value: 'u1' }]);
   await tx.profiles.getMany('w', ['p1']);
+  await tx.profiles.personalization('w', { kind: 'anonymousId', value: 'a1' });
   await tx.lists.membership('w', ['p1']);
   await tx.tasks.list('w', { team: 'sales', status: 'open', limit: 20 });
   await tx.workspaces.findByKey('write', 'hash');
