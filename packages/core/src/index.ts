@@ -24,3 +24,4 @@ export * from './journey/template-text.ts';
 export * from './personalization/interests.ts';
 export * from './personalization/interest-node.ts';
 export * from './replies/understand.ts';
+export * from './replies/expectation.ts';

@@ -41,6 +41,19 @@ export interface ProviderOutcome {
   data?: Record<string, unknown>;
 }
 
+/** An inbound message (an SMS reply) a provider posted, authenticated and normalised. */
+export interface ProviderInbound {
+  /** The sender's number or address, without a provider prefix (`whatsapp:`). */
+  from: string;
+  /** The number or address written to. */
+  to: string;
+  body: string;
+  /** The provider's id of the message (Twilio's MessageSid): a retried webhook carries it again. */
+  providerMessageId: string | null;
+  /** URLs of attached media (MMS), if any. */
+  media: string[];
+}
+
 /** A channel adapter. */
 export interface ChannelAdapter {
   /** Name shown in the outbox (`dev`, `smtp`, `twilio`). */
@@ -61,6 +74,11 @@ export interface ChannelAdapter {
    * signature is missing or wrong (nothing is recorded then).
    */
   parseWebhook?(request: ProviderRequest): ProviderOutcome[];
+  /**
+   * Parses and authenticates a provider's inbound-message webhook (a customer's SMS); throws
+   * `WebhookRejected` when the signature is missing or wrong, or the message has no sender.
+   */
+  parseInbound?(request: ProviderRequest): ProviderInbound;
   /** Releases pooled connections. */
   close?(): Promise<void>;
 }

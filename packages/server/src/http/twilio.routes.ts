@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app/deps.ts';
 import { receiveProviderHook, type HookResult } from '../app/provider-hooks.ts';
-import { WebhookRejected } from '../channels/channel.ts';
+import { receiveProviderInbound } from '../app/inbound.ts';
+import { WebhookRejected, type ProviderRequest } from '../channels/channel.ts';
 import { answerTwiml, EMPTY_TWIML, HANGUP_TWIML, TWIML_TYPE } from '../channels/twilio/index.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute, registerRoutes, type AnyRoute, type RouteContext } from './route.ts';
@@ -34,33 +35,51 @@ const TwilioForm = z
 const TwiML = z.string().describe('TwiML (text/xml)');
 
 type Ctx = RouteContext<'none', { workspaceId: string; messageId: string }, unknown, unknown>;
+type AnyCtx = RouteContext<'none', { workspaceId: string }, unknown, unknown>;
 
-/** Verifies and records a callback; a rejected one is logged and answered with its status. */
-async function take(ctx: Ctx, channel: string): Promise<HookResult> {
-  const request = {
+/** The request as Twilio signed it: the public URL and the raw form body. */
+function providerRequest(ctx: AnyCtx): ProviderRequest {
+  return {
     method: ctx.request.method,
     url: ctx.deps.publicUrl + ctx.request.url,
     headers: ctx.request.headers,
     rawBody: Buffer.isBuffer(ctx.body) ? ctx.body : Buffer.alloc(0),
   };
+}
+
+/** Verifies and records a callback; a rejected one is logged and answered with its status. */
+async function take(ctx: Ctx, channel: string): Promise<HookResult> {
   try {
-    return await receiveProviderHook(ctx.deps, ctx.params.workspaceId, channel, request);
-  } catch (err) {
-    if (!(err instanceof WebhookRejected)) throw err;
-    ctx.request.log.warn(
-      { url: ctx.request.url, ip: ctx.request.ip, reason: err.message },
-      'twilio webhook rejected',
+    return await receiveProviderHook(
+      ctx.deps,
+      ctx.params.workspaceId,
+      channel,
+      providerRequest(ctx),
     );
-    const code =
-      err.status === 404 ? 'not_found' : err.status === 400 ? 'invalid_input' : 'forbidden';
-    throw new AppError(code, err.message, [
-      {
-        path: 'x-twilio-signature',
-        message: err.message,
-        hint: 'check the auth token and WAYMARK_PUBLIC_URL',
-      },
-    ]);
+  } catch (err) {
+    throw rejected(ctx, err);
   }
+}
+
+/** A `WebhookRejected` as the AppError answered, logged; other errors as they are. */
+function rejected(ctx: AnyCtx, err: unknown): unknown {
+  if (!(err instanceof WebhookRejected)) return err;
+  ctx.request.log.warn(
+    { url: ctx.request.url, ip: ctx.request.ip, reason: err.message },
+    'twilio webhook rejected',
+  );
+  const code =
+    err.status === 404 ? 'not_found' : err.status === 400 ? 'invalid_input' : 'forbidden';
+  const path = err.status === 400 ? 'body' : 'x-twilio-signature';
+  return new AppError(code, err.message, [
+    {
+      path,
+      message: err.message,
+      ...(path === 'x-twilio-signature'
+        ? { hint: 'check the auth token and WAYMARK_PUBLIC_URL' }
+        : {}),
+    },
+  ]);
 }
 
 function twiml(ctx: Ctx, body: string): string {
@@ -68,8 +87,56 @@ function twiml(ctx: Ctx, body: string): string {
   return body;
 }
 
+const InboundParams = z.object({
+  workspaceId: z.string().min(1).describe('Workspace of the number written to'),
+  channel: z.enum(['sms', 'whatsapp']).describe('Channel the message came on'),
+});
+
+/** Twilio's inbound-message fields. */
+const InboundForm = z
+  .record(z.string(), z.string())
+  .describe(
+    'Twilio inbound message parameters (From, To, Body, MessageSid, AccountSid, NumMedia, …)',
+  );
+
 /** The Twilio webhook routes (mounted by `registerTwilioHooks`, documented in the route table). */
 export const twilioRoutes: AnyRoute[] = [
+  defineRoute({
+    id: 'twilioInboundMessage',
+    method: 'POST',
+    url: '/hooks/twilio/:workspaceId/:channel/inbound',
+    auth: 'none',
+    tag: 'Provider webhooks',
+    summary: "A customer's SMS (or WhatsApp message) to one of the workspace's Twilio numbers",
+    description:
+      'Set as the number\'s "A message comes in" webhook. Verified with X-Twilio-Signature ' +
+      "(the channel's auth token); STOP/START/HELP change consent, a reply goes to the run " +
+      'waiting for it, else inbound-keyword journeys start, and the message is kept in the ' +
+      "profile's history. A retried webhook (same MessageSid) records nothing twice. Answers " +
+      'empty TwiML.',
+    params: InboundParams,
+    bodyDoc: { [FORM]: InboundForm },
+    response: TwiML,
+    errors: ['forbidden', 'not_found', 'invalid_input'],
+    handler: async (ctx) => {
+      try {
+        const result = await receiveProviderInbound(
+          ctx.deps,
+          ctx.params.workspaceId,
+          ctx.params.channel,
+          providerRequest(ctx),
+        );
+        ctx.request.log.info(
+          { route: result.route, runId: result.runId, duplicate: result.duplicate },
+          'twilio inbound message',
+        );
+      } catch (err) {
+        throw rejected(ctx, err);
+      }
+      ctx.reply.type(TWIML_TYPE);
+      return EMPTY_TWIML;
+    },
+  }),
   defineRoute({
     id: 'twilioStatusCallback',
     method: 'POST',

@@ -122,6 +122,24 @@ export function createTwilioSmsAdapter(
         },
       ];
     },
+    parseInbound(request) {
+      const { params } = verifyHook(request, settings);
+      const field = (name: string) => formValue(params, name)?.replace(/^whatsapp:/, '');
+      const from = field('From');
+      if (!from) throw new WebhookRejected('From: the sender is missing', 400);
+      const media: string[] = [];
+      for (let i = 0; i < Number(formValue(params, 'NumMedia') ?? 0) && i < 10; i += 1) {
+        const url = formValue(params, `MediaUrl${i}`);
+        if (url) media.push(url);
+      }
+      return {
+        from,
+        to: field('To') ?? '',
+        body: formValue(params, 'Body') ?? '',
+        providerMessageId: formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid') ?? null,
+        media,
+      };
+    },
     async close() {
       api.close();
     },
