@@ -4,9 +4,13 @@
  * 2. journey transitions/s when 100,000 runs waiting on timers all come due at once;
  * 3. timer lateness p50/p99 with 100,000 timers coming due over ~20 s of wall-clock time
  *    (a steady 5,000 due per second) while the worker runs;
- * 4. peak RSS of the process (each backend runs in a process of its own).
+ * 4. peak RSS of the process (each backend runs in a process of its own);
+ * 5. delivery (bench/delivery.ts, each measurement in a process of its own): a broadcast email
+ *    (MJML + Liquid) to BENCH_EMAILS (10,000) and BENCH_EMAILS_LARGE (100,000) recipients through
+ *    a local SMTP server, and BENCH_SMS (10,000) SMS to the local Twilio peer; rate from publish
+ *    to the last message accepted, and peak RSS per audience size.
  * Sizes can be lowered for a quick look: BENCH_EVENTS, BENCH_RUNS, BENCH_LATE; stages and
- * backends chosen with BENCH_ONLY=ingest,transitions,lateness and BENCH_BACKENDS=sqlite,postgres.
+ * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery and BENCH_BACKENDS=sqlite,postgres.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +31,10 @@ const LATE = Number(process.env.BENCH_LATE ?? 100_000);
 const CONCURRENCY = 8;
 const WRITE_KEY = 'bench-write-key';
 const CLIENT = fileURLToPath(new URL('./ingest-client.mjs', import.meta.url));
+const DELIVERY = fileURLToPath(new URL('./delivery.ts', import.meta.url));
+const EMAILS = Number(process.env.BENCH_EMAILS ?? 10_000);
+const EMAILS_LARGE = Number(process.env.BENCH_EMAILS_LARGE ?? 100_000);
+const SMS = Number(process.env.BENCH_SMS ?? 10_000);
 
 const timerJourney = (id: string): string => `
 schemaVersion: 1
@@ -151,13 +159,37 @@ async function benchLateness(url: string): Promise<{ p50: number; p99: number; m
   return { p50: percentile(late, 50), p99: percentile(late, 99), max: late.at(-1) ?? NaN };
 }
 
+/** One delivery measurement, in a process of its own (bench/delivery.ts). */
+async function benchDelivery(
+  kind: 'email' | 'sms',
+  recipients: number,
+  url: string,
+): Promise<{ perSecond: number; seconds: number; rssMb: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', DELIVERY, kind, String(recipients), url],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0 || !out.trim()) throw new Error(`delivery bench (${kind}) failed (${code})`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as {
+    perSecond: number;
+    seconds: number;
+    rssMb: number;
+  };
+}
+
 /** Targets of the engine issue, per backend, for the summary. */
 const TARGETS = {
   sqlite: { events: 20_000, transitions: 10_000 },
   postgres: { events: 20_000, transitions: 5_000 },
 } as const;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,transitions,lateness').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery').split(','));
 const backends = new Set((process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(','));
 const mark = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
 
@@ -203,6 +235,20 @@ for (const kind of selected) {
     console.log(
       `${kind.name}: timer lateness p50 ${late.p50} ms, p99 ${late.p99} ms, max ${late.max} ms (${LATE} timers due over 20 s) — target p99 1000 ms: ${mark(late.p99 <= 1000)}`,
     );
+  }
+  if (only.has('delivery')) {
+    const runs: Array<['email' | 'sms', number, number]> = [
+      ['email', EMAILS, 1_000],
+      ['email', EMAILS_LARGE, 1_000],
+      ['sms', SMS, 2_000],
+    ];
+    for (const [channel, recipients, goal] of runs) {
+      if (recipients <= 0) continue;
+      const r = await stage((url) => benchDelivery(channel, recipients, url));
+      console.log(
+        `${kind.name}: ${Math.round(r.perSecond)} ${channel === 'email' ? 'emails' : 'SMS'}/s end to end (broadcast to ${recipients}, ${r.seconds.toFixed(1)} s), peak RSS ${r.rssMb.toFixed(0)} MB — target ${goal}/s: ${mark(r.perSecond >= goal)}`,
+      );
+    }
   }
 }
 const rssMb = process.resourceUsage().maxRSS / 1024;
