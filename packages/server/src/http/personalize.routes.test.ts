@@ -2,11 +2,11 @@
 // turn page views and survey answers into interests, lists and site flags; write-key auth,
 // unknown visitors, the cache's invalidation by the engine, and CORS for configured origins.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { createWaymark } from '../waymark.ts';
+import { SCENARIO_JOURNEYS } from './personalize.fixtures.ts';
 import { startHttp } from './server.ts';
 import {
   basicAuth,
@@ -19,16 +19,6 @@ import {
 
 const START = Date.parse('2026-05-04T09:00:00Z');
 const DAY = 24 * 3600_000;
-
-/** The scenario's journeys as shipped. */
-export const SCENARIO_JOURNEYS = [
-  'interest-personalisation',
-  'interest-cart-adds',
-  'low-score-live-chat',
-].map((id) => ({
-  id,
-  yaml: readFileSync(new URL(`../../../../examples/journeys/${id}.yaml`, import.meta.url), 'utf8'),
-}));
 
 interface Answer {
   profile: { known: boolean };
