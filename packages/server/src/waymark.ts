@@ -4,7 +4,13 @@
  */
 import { hostname } from 'node:os';
 import type { AppDeps, Signal } from './app/deps.ts';
+import { recordBounce } from './app/tracking.ts';
 import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts';
+import {
+  bounceSettingsFromEnv,
+  startBounceListener,
+  type BounceListener,
+} from './channels/email/bounces.ts';
 import type { ChannelRegistry } from './channels/channel.ts';
 import { ProviderRegistry } from './channels/registry.ts';
 import type { Clock } from './clock.ts';
@@ -31,6 +37,8 @@ export interface Waymark {
   worker: Worker;
   /** Keys generated at first start (to print once). */
   generatedKeys: GeneratedKeys;
+  /** The bounce mailbox (BOUNCE_SMTP_PORT), when configured and this process serves the API. */
+  bounces: BounceListener | null;
   close(): Promise<void>;
 }
 
@@ -109,12 +117,23 @@ export async function createWaymark(
     adminToken: config.adminToken,
     timezone: config.timezone,
   });
+  const bounceSettings = bounceSettingsFromEnv(options.env ?? process.env);
+  const bounces =
+    bounceSettings && config.role !== 'worker'
+      ? await startBounceListener({
+          ...bounceSettings,
+          secrets,
+          onReport: async (target, report) => void (await recordBounce(deps, target, report)),
+        })
+      : null;
   return {
     deps,
     store,
     worker,
     generatedKeys,
+    bounces,
     async close() {
+      await bounces?.close();
       await worker.stop();
       await engine.settleDeliveries();
       await channels.close();

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { ProviderFactory } from '../provider.ts';
+import { bounceAddress } from './bounces.ts';
 import { bareAddress, smtpAdapter } from './smtp.adapter.ts';
 
 export {
@@ -55,6 +56,11 @@ export const SmtpSettings = z.strictObject({
   /** Accept self-signed / unverifiable certificates (tests, private relays); off by default. */
   allowSelfSigned: z.boolean().default(false),
   timeoutMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_SMTP_TIMEOUT_MS),
+  /** Domain of the VERP bounce addresses (BOUNCE_DOMAIN; the bounce mailbox's domain). */
+  bounceDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'expected a domain such as bounces.example.com')
+    .optional(),
 });
 /** Settings of the smtp provider, as validated. */
 export type SmtpSettings = z.infer<typeof SmtpSettings>;
@@ -70,6 +76,7 @@ const ENV_NAMES: Record<string, string> = {
   requireTls: 'SMTP_REQUIRE_TLS',
   allowSelfSigned: 'SMTP_ALLOW_SELF_SIGNED',
   timeoutMs: 'SMTP_TIMEOUT_MS',
+  bounceDomain: 'BOUNCE_DOMAIN',
 };
 
 function envNumber(value: string | undefined): number | undefined {
@@ -111,6 +118,7 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv): SmtpSettings | null
     requireTls: envBoolean('SMTP_REQUIRE_TLS', env.SMTP_REQUIRE_TLS),
     allowSelfSigned: envBoolean('SMTP_ALLOW_SELF_SIGNED', env.SMTP_ALLOW_SELF_SIGNED),
     timeoutMs: envNumber(env.SMTP_TIMEOUT_MS),
+    ...(env.BOUNCE_DOMAIN?.trim() ? { bounceDomain: env.BOUNCE_DOMAIN.trim().toLowerCase() } : {}),
   };
   const parsed = SmtpSettings.safeParse(input);
   if (parsed.success) return parsed.data;
@@ -130,7 +138,16 @@ export const smtpProvider: ProviderFactory<SmtpSettings> = {
   fromEnv(env, channel) {
     return channel === 'email' ? smtpSettingsFromEnv(env) : null;
   },
-  create(settings) {
-    return smtpAdapter(settings);
+  create(settings, context) {
+    const domain = settings.bounceDomain;
+    return smtpAdapter({
+      ...settings,
+      ...(domain
+        ? {
+            returnPath: (m) =>
+              bounceAddress(context.secrets, domain, { w: m.workspaceId, m: m.id }),
+          }
+        : {}),
+    });
   },
 };

@@ -3,6 +3,9 @@
  * unsubscribe link) through a pooled nodemailer transport — STARTTLS on `smtp://` (required with
  * `requireTls`), implicit TLS on `smtps://`, AUTH when the URL names a user.
  *
+ * Envelope sender: with a bounce domain, `bounce+{signed}@{domain}` per message (VERP, see
+ * bounces.ts), so DSNs reach the bounce mailbox and name the message; else the From address.
+ *
  * Headers: `Message-ID: <{message id}@{From's domain}>` (returned as the provider id, so a bounce
  * quoting it finds the message), `X-Waymark-Message: {idempotency key}`, and on marketing email
  * (not transactional, not a staff alert) `List-Unsubscribe` + `List-Unsubscribe-Post:
@@ -39,6 +42,8 @@ export interface SmtpAdapterOptions {
   allowSelfSigned: boolean;
   /** Connect, greeting and socket idle timeout, milliseconds. */
   timeoutMs: number;
+  /** The envelope sender (MAIL FROM) of a message: its VERP bounce address (channels/email/bounces.ts). */
+  returnPath?: ((message: MessageRow) => string) | undefined;
 }
 
 /** The parts of a rendered email row the adapter reads. */
@@ -140,6 +145,10 @@ export function smtpAdapter(o: SmtpAdapterOptions): ChannelAdapter {
           ...(c.html !== undefined ? { html: c.html } : {}),
           messageId,
           headers,
+          // Bounces go to the message's signed VERP address; the From header stays as it is.
+          ...(o.returnPath
+            ? { envelope: { from: o.returnPath(message), to: [message.recipient] } }
+            : {}),
         });
         return { kind: 'sent', providerMessageId: messageId };
       } catch (err) {
