@@ -9,8 +9,11 @@
  *    (MJML + Liquid) to BENCH_EMAILS (10,000) and BENCH_EMAILS_LARGE (100,000) recipients through
  *    a local SMTP server, and BENCH_SMS (10,000) SMS to the local Twilio peer; rate from publish
  *    to the last message accepted, and peak RSS per audience size.
+ * 6. personalisation (bench/personalize.ts): p50/p99 of GET /v1/personalize over HTTP on a warm
+ *    server with 10,000 profiles (BENCH_PROFILES), 20,000 requests (BENCH_PERSONALIZE).
  * Sizes can be lowered for a quick look: BENCH_EVENTS, BENCH_RUNS, BENCH_LATE; stages and
- * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery and BENCH_BACKENDS=sqlite,postgres.
+ * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery,personalize and
+ * BENCH_BACKENDS=sqlite,postgres.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,6 +27,7 @@ import { configFromEnv } from '../src/config.ts';
 import { startHttp } from '../src/http/index.ts';
 import { testDatabases } from '../src/test-databases.ts';
 import { createWaymark } from '../src/waymark.ts';
+import { benchPersonalize } from './personalize.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
@@ -189,7 +193,9 @@ const TARGETS = {
   postgres: { events: 20_000, transitions: 5_000 },
 } as const;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery').split(','));
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery,personalize').split(','),
+);
 const backends = new Set((process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(','));
 const mark = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
 
@@ -234,6 +240,12 @@ for (const kind of selected) {
     const late = await stage(benchLateness);
     console.log(
       `${kind.name}: timer lateness p50 ${late.p50} ms, p99 ${late.p99} ms, max ${late.max} ms (${LATE} timers due over 20 s) — target p99 1000 ms: ${mark(late.p99 <= 1000)}`,
+    );
+  }
+  if (only.has('personalize')) {
+    const r = await stage(benchPersonalize);
+    console.log(
+      `${kind.name}: GET /v1/personalize p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms (${Math.round(r.perSecond)} requests/s, 4 in flight, ${process.env.BENCH_PROFILES ?? 10_000} profiles) — target p99 5 ms: ${mark(r.p99 < 5)}`,
     );
   }
   if (only.has('delivery')) {
