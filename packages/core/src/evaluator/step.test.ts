@@ -176,7 +176,7 @@ describe('step: instantaneous nodes', () => {
       run.commands.filter((c) => ['list', 'interest', 'site_flag'].includes(c.type)),
       [
         { type: 'list', nodeId: 'join', action: 'add', list: 'course-students' },
-        { type: 'interest', nodeId: 'interest', interest: 'shoes', weight: 2 },
+        { type: 'interest', nodeId: 'interest', interest: 'shoes', weight: 2, at: T0 },
         { type: 'site_flag', nodeId: 'flag', flag: 'offer_live_chat', value: true },
       ],
     );

@@ -45,7 +45,14 @@ export function applyInterestNode(a: {
   const counted = countInterest(a.profile.traits, { name, weight: node.weight, at: now, within });
   let profile: ProfileFact = { ...a.profile, traits: counted.traits };
   const commands: Command[] = [
-    { type: 'interest', nodeId, interest: name, weight: node.weight, at: now, within },
+    {
+      type: 'interest',
+      nodeId,
+      interest: name,
+      weight: node.weight,
+      at: now,
+      ...(within !== undefined ? { within } : {}),
+    },
   ];
   const notes = [
     `interest ${name} +${node.weight}: ${counted.after}${node.within ? ` within ${node.within}` : ''}`,
