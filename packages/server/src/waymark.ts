@@ -18,11 +18,7 @@ import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { DefinitionCache } from './runtime/definitions.ts';
-import {
-  claimTransaction,
-  type DeliveryOptions,
-  type DeliveryPolicy,
-} from './runtime/delivery.ts';
+import { claimTransaction, type DeliveryOptions, type DeliveryPolicy } from './runtime/delivery.ts';
 import { createDeliveryPolicy } from './runtime/policies.ts';
 import { Phases, type BatchSizes } from './runtime/phases.ts';
 import { Worker } from './runtime/worker.ts';

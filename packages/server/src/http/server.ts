@@ -133,7 +133,11 @@ export function buildHttp(
     return reply.code(error.status).send(errorBody(error));
   });
   // Provider webhooks are mounted in their own scope (raw form bodies for signature checks).
-  registerRoutes(app, waymark.deps, routeTable().filter((r) => !twilioRoutes.includes(r)));
+  registerRoutes(
+    app,
+    waymark.deps,
+    routeTable().filter((r) => !twilioRoutes.includes(r)),
+  );
   registerTwilioHooks(app, waymark.deps);
   return app;
 }

@@ -19,14 +19,7 @@ import {
 } from '@waymark/core';
 import type { Clock } from '../clock.ts';
 import type { ChannelRegistry } from '../channels/channel.ts';
-import type {
-  EventRow,
-  RunRow,
-  Store,
-  TaskRow,
-  TriggerTimerRow,
-  Tx,
-} from '../storage/store.ts';
+import type { EventRow, RunRow, Store, TaskRow, TriggerTimerRow, Tx } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
