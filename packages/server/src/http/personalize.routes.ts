@@ -115,16 +115,16 @@ function originOf(request: FastifyRequest): string | null {
  * 403 for another.
  */
 export function registerCors(app: FastifyInstance, deps: AppDeps): void {
+  // A hook, not a route: preflights are answered before routing, so the route table (and the
+  // OpenAPI document made from it) lists only the API's own operations.
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
     reply.header('vary', 'Origin');
     const origin = originOf(request);
-    if (origin !== null && corsAllows(deps, origin))
-      reply.header('access-control-allow-origin', origin);
-  });
-  app.options('/v1/*', async (request, reply) => {
-    const origin = originOf(request);
-    if (origin === null || !corsAllows(deps, origin)) {
+    const allowed = origin !== null && corsAllows(deps, origin);
+    if (allowed) reply.header('access-control-allow-origin', origin);
+    if (request.method !== 'OPTIONS') return;
+    if (!allowed) {
       return reply.code(403).send({
         error: {
           code: 'forbidden',
