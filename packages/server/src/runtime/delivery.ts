@@ -554,7 +554,11 @@ export class Delivery {
     const until = now + this.#o.leaseMs;
     await this.#deps.withBatch(async (_batch, tx) => {
       for (const r of due)
-        await tx.messages.update(r.workspaceId, r.id, { leaseUntil: until, updatedAt: now });
+        await tx.messages.update(r.workspaceId, r.id, {
+          leaseUntil: until,
+          availableAt: until,
+          updatedAt: now,
+        });
     });
     for (const r of due) r.leaseUntil = until;
   }

@@ -524,7 +524,9 @@ export interface MessageRepo {
   insert(rows: MessageRow[]): Promise<MessageRow[]>;
   /**
    * Claims pending rows with `availableAt <= now` (and `sending` rows whose lease expired),
-   * sets status `sending` and `leaseUntil`, and returns them. SKIP LOCKED on PostgreSQL.
+   * sets status `sending` and `leaseUntil` — and `availableAt` to the lease's end, so rows in
+   * flight are out of the due range until then (renewing a lease moves both) — and returns them.
+   * SKIP LOCKED on PostgreSQL.
    */
   claim(now: number, limit: number, leaseMs: number): Promise<MessageRow[]>;
   update(

@@ -107,6 +107,9 @@ export class KyselyMessageRepo implements MessageRepo {
 
   async claim(now: number, limit: number, leaseMs: number): Promise<MessageRow[]> {
     const db = this.#c.db;
+    // A claimed row's `available_at` moves to its lease's end: rows in flight leave the due range
+    // of `messages_due`, so a claim reads only what it takes (not every row being sent first),
+    // and a row whose sender died comes back into the range when its lease runs out.
     const due = db
       .selectFrom('messages')
       .select(['workspace_id', 'profile_id', 'id'])
@@ -119,7 +122,12 @@ export class KyselyMessageRepo implements MessageRepo {
       .$asTuple('workspace_id', 'profile_id', 'id');
     const rows = await db
       .updateTable('messages')
-      .set({ status: 'sending', lease_until: now + leaseMs, updated_at: now })
+      .set({
+        status: 'sending',
+        lease_until: now + leaseMs,
+        available_at: now + leaseMs,
+        updated_at: now,
+      })
       .where((eb) => eb(eb.refTuple('workspace_id', 'profile_id', 'id'), 'in', due))
       .returningAll()
       .execute();
@@ -231,11 +239,11 @@ export class KyselyMessageRepo implements MessageRepo {
 
   async nextAvailable(): Promise<number | null> {
     const db = this.#c.db;
+    // The first entry of `messages_due`: a pending row's time, or an in-flight row's lease end.
     const pending = await db
       .selectFrom('messages')
       .select('available_at')
       .where(CLAIMABLE)
-      .where('status', '=', 'pending')
       .orderBy('available_at')
       .limit(1)
       .executeTakeFirst();
