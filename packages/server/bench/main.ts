@@ -171,7 +171,16 @@ async function benchDelivery(
 ): Promise<{ perSecond: number; seconds: number; rssMb: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', DELIVERY, kind, String(recipients), url],
+    // The server's heap budget (npm run bench passes the one npm start uses) applies here too.
+    [
+      ...process.execArgv.filter((a) => a.startsWith('--max-old-space-size')),
+      '--import',
+      'tsx',
+      DELIVERY,
+      kind,
+      String(recipients),
+      url,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
