@@ -36,6 +36,12 @@ export interface BatchSizes {
 }
 
 const DEFAULT_SIZES: BatchSizes = { events: 500, runs: 500, triggers: 200, messages: 200 };
+/**
+ * PostgreSQL: each statement is a round trip, so larger batches of due runs pay off (100,000 due
+ * runs: 4,100/s at 500 a batch, 5,600/s at 2,000). SQLite keeps 500: its transactions run on the
+ * event loop, and a shorter one keeps HTTP answers quick in a single process.
+ */
+const POSTGRES_SIZES: Partial<BatchSizes> = { runs: 2000 };
 const BROADCAST_PAGE = 500;
 /** How often the timers phase deletes closed attribution windows. */
 const PRUNE_WINDOWS_EVERY_MS = 60_000;
@@ -76,7 +82,11 @@ export class Phases {
 
   constructor(deps: PhaseDeps) {
     this.#deps = deps;
-    this.#sizes = { ...DEFAULT_SIZES, ...deps.sizes };
+    this.#sizes = {
+      ...DEFAULT_SIZES,
+      ...(deps.store.dialect === 'postgres' ? POSTGRES_SIZES : {}),
+      ...deps.sizes,
+    };
   }
 
   #batch(tx: Tx, now: number): Batch {
