@@ -112,3 +112,25 @@ export function smsSegments(text: string): SmsSegments {
   }
   return { encoding: gsm ? 'GSM-7' : 'UCS-2', segments, characters };
 }
+
+/** An SMS ready to hand to a provider, or why it can never go (a `permanent` send result). */
+export type SmsToSend =
+  { ok: true; body: string; to: string; segments: SmsSegments } | { ok: false; error: string };
+
+/**
+ * Reads an outbox row as an SMS: its text (`content.body`, not empty), its recipient in E.164
+ * (national numbers read in `defaultCountry`) and its segment count, known before sending.
+ */
+export function smsToSend(
+  message: { recipient: string | null; content: Record<string, unknown> },
+  defaultCountry: string | undefined,
+): SmsToSend {
+  const body = typeof message.content.body === 'string' ? message.content.body : '';
+  if (body.trim() === '') return { ok: false, error: 'content.body: the message text is empty' };
+  try {
+    const to = toE164(message.recipient ?? '', defaultCountry);
+    return { ok: true, body, to, segments: smsSegments(body) };
+  } catch (err) {
+    return { ok: false, error: `recipient: ${(err as Error).message}` };
+  }
+}

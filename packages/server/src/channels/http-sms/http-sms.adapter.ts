@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { ChannelAdapter } from '../channel.ts';
-import { smsSegments, toE164 } from '../phone.ts';
+import { smsToSend } from '../phone.ts';
 import type { AdapterContext, ProviderFactory } from '../provider.ts';
 import { DefaultCountry, parseEnvSettings } from '../twilio/api.ts';
 import {
@@ -92,16 +92,9 @@ export function createHttpSmsAdapter(
     maxConcurrency: settings.maxConcurrency,
     ...(settings.maxPerSecond ? { maxPerSecond: settings.maxPerSecond } : {}),
     async send(message, idempotencyKey) {
-      const body = typeof message.content.body === 'string' ? message.content.body : '';
-      if (body.trim() === '')
-        return { kind: 'permanent', error: 'content.body: the message text is empty' };
-      let to: string;
-      try {
-        to = toE164(message.recipient ?? '', settings.defaultCountry);
-      } catch (err) {
-        return { kind: 'permanent', error: `recipient: ${(err as Error).message}` };
-      }
-      const segments = smsSegments(body);
+      const sms = smsToSend(message, settings.defaultCountry);
+      if (!sms.ok) return { kind: 'permanent', error: sms.error };
+      const { body, to, segments } = sms;
       let response: HttpResponse;
       try {
         response = await client.request({

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ChannelAdapter, ProviderOutcome } from '../channel.ts';
 import { WebhookRejected } from '../channel.ts';
-import { smsSegments, toE164 } from '../phone.ts';
+import { smsToSend } from '../phone.ts';
 import type { AdapterContext, ProviderFactory } from '../provider.ts';
 import {
   ACCOUNT_ENV,
@@ -67,16 +67,9 @@ export function createTwilioSmsAdapter(
     maxConcurrency: settings.maxConcurrency,
     ...(settings.maxPerSecond ? { maxPerSecond: settings.maxPerSecond } : {}),
     async send(message, idempotencyKey) {
-      const body = typeof message.content.body === 'string' ? message.content.body : '';
-      if (body.trim() === '')
-        return { kind: 'permanent', error: 'content.body: the message text is empty' };
-      let to: string;
-      try {
-        to = toE164(message.recipient ?? '', settings.defaultCountry);
-      } catch (err) {
-        return { kind: 'permanent', error: `recipient: ${(err as Error).message}` };
-      }
-      const segments = smsSegments(body);
+      const sms = smsToSend(message, settings.defaultCountry);
+      if (!sms.ok) return { kind: 'permanent', error: sms.error };
+      const { body, to, segments } = sms;
       const form = new URLSearchParams();
       form.set('To', prefix + to);
       if (settings.messagingServiceSid)
