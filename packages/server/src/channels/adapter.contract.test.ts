@@ -20,6 +20,7 @@ import type { AdapterContext, ProviderFactory } from './provider.ts';
 import { startTwilioPeer, type TwilioPeer } from './testing/twilio-peer.ts';
 import { twilioSmsProvider, twilioVoiceProvider } from './twilio/index.ts';
 import { webhookProvider } from './webhook/index.ts';
+import { outboxRow } from './testing/outbox-row.ts';
 
 const secrets = new Secrets(Buffer.alloc(32, 7));
 const context = (channel: string): AdapterContext => ({
@@ -38,33 +39,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-let sequence = 0;
 function row(channel: string, kind: MessageRow['kind'], over: Partial<MessageRow>): MessageRow {
-  sequence += 1;
-  return {
-    workspaceId: 'default',
-    profileId: 'p1',
-    id: `01JCONTRACT${String(sequence).padStart(15, '0')}`,
-    idempotencyKey: `run1:${channel}:${sequence}`,
-    runId: 'run1',
-    journeyId: 'contract',
-    nodeId: 'send',
-    kind,
-    channel,
-    recipient: null,
-    template: 't',
-    content: {},
-    status: 'sending',
-    attempts: 0,
-    availableAt: 0,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: null,
-    ...over,
-  };
+  return outboxRow({ channel, kind, journeyId: 'contract', nodeId: 'send', ...over });
 }
 
 /** A recording HTTP peer answering with scripted statuses (a gateway, a webhook receiver). */

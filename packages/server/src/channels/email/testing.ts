@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { MessageRow } from '../../storage/store.ts';
+import { outboxRow } from '../testing/outbox-row.ts';
 
 /** The user and password the test server accepts. */
 export const SMTP_USER = 'mailer';
@@ -68,16 +69,15 @@ export function rawHeader(mail: ParsedMail, name: string): string | undefined {
 }
 
 /** An email outbox row as the engine writes it. */
-export function emailRow(over: Partial<MessageRow> = {}, content: Record<string, unknown> = {}) {
-  return {
-    workspaceId: 'default',
-    profileId: 'p1',
+export function emailRow(
+  over: Partial<MessageRow> = {},
+  content: Record<string, unknown> = {},
+): MessageRow {
+  return outboxRow({
     id: '01JTESTMESSAGE0000000000001',
     idempotencyKey: 'run1:email:1',
-    runId: 'run1',
     journeyId: 'orders',
     nodeId: 'email',
-    kind: 'message',
     channel: 'email',
     recipient: 'ana@example.com',
     template: 'receipt',
@@ -89,15 +89,7 @@ export function emailRow(over: Partial<MessageRow> = {}, content: Record<string,
       unsubscribeUrl: 'https://waymark.example/u/abc.def',
       ...content,
     },
-    status: 'sending',
     attempts: 1,
-    availableAt: 0,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: null,
     ...over,
-  } satisfies MessageRow;
+  });
 }

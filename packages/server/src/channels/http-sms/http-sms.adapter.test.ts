@@ -10,6 +10,7 @@ import { Secrets } from '../../secrets.ts';
 import type { MessageRow } from '../../storage/store.ts';
 import type { AdapterContext } from '../provider.ts';
 import { httpSmsProvider } from './http-sms.adapter.ts';
+import { outboxRow } from '../testing/outbox-row.ts';
 
 interface Received {
   path: string;
@@ -58,30 +59,11 @@ const context: AdapterContext = {
 };
 
 function message(over: Partial<MessageRow> = {}): MessageRow {
-  return {
-    workspaceId: 'default',
-    profileId: 'p1',
-    id: 'm1',
-    idempotencyKey: 'run1:sms:1',
-    runId: 'run1',
-    journeyId: 'j',
-    nodeId: 'sms',
-    kind: 'message',
-    channel: 'sms',
+  return outboxRow({
     recipient: '(415) 555-2671',
-    template: 't',
     content: { body: 'Your code is 1234 — valid 10 min' },
-    status: 'sending',
-    attempts: 0,
-    availableAt: 0,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: null,
     ...over,
-  };
+  });
 }
 
 describe('http sms gateway', () => {

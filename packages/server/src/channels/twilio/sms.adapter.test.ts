@@ -15,6 +15,7 @@ import type { AdapterContext } from '../provider.ts';
 import { TwilioPeer } from '../testing/twilio-peer.ts';
 import { twilioSmsProvider } from './sms.adapter.ts';
 import { twilioSignature, verifyTwilioSignature } from './signature.ts';
+import { outboxRow } from '../testing/outbox-row.ts';
 
 const PUBLIC = 'https://waymark.example.com';
 
@@ -27,33 +28,12 @@ function context(channel = 'sms'): AdapterContext {
   };
 }
 
-let seq = 0;
 function message(over: Partial<MessageRow> = {}): MessageRow {
-  seq += 1;
-  return {
-    workspaceId: 'default',
-    profileId: 'p1',
-    id: `msg${seq}`,
-    idempotencyKey: `run1:sms:${seq}`,
-    runId: 'run1',
-    journeyId: 'j',
-    nodeId: 'sms',
-    kind: 'message',
-    channel: 'sms',
+  return outboxRow({
     recipient: '912 345 678',
-    template: 't',
     content: { body: 'Hello Maria, your parcel arrives today.' },
-    status: 'sending',
-    attempts: 0,
-    availableAt: 0,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: null,
     ...over,
-  };
+  });
 }
 
 describe('twilio sms adapter', () => {

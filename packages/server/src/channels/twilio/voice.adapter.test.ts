@@ -9,31 +9,19 @@ import type { MessageRow } from '../../storage/store.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { TwilioPeer } from '../testing/twilio-peer.ts';
 import { answerTwiml, twilioVoiceProvider } from './voice.adapter.ts';
+import { outboxRow } from '../testing/outbox-row.ts';
 
-const message = (over: Partial<MessageRow> = {}): MessageRow => ({
-  workspaceId: 'default',
-  profileId: 'p1',
-  id: 'm1',
-  idempotencyKey: 'run1:callback',
-  runId: 'run1',
-  journeyId: 'j',
-  nodeId: 'callback',
-  kind: 'message',
-  channel: 'voice',
-  recipient: '912 345 678',
-  template: 'whisper',
-  content: { body: 'Callback for Maria', connectTo: '+351 210 000 000' },
-  status: 'sending',
-  attempts: 0,
-  availableAt: 0,
-  leaseUntil: null,
-  providerMessageId: null,
-  error: null,
-  createdAt: 0,
-  updatedAt: 0,
-  sentAt: null,
-  ...over,
-});
+const message = (over: Partial<MessageRow> = {}): MessageRow =>
+  outboxRow({
+    id: 'm1',
+    idempotencyKey: 'run1:callback',
+    nodeId: 'callback',
+    channel: 'voice',
+    recipient: '912 345 678',
+    template: 'whisper',
+    content: { body: 'Callback for Maria', connectTo: '+351 210 000 000' },
+    ...over,
+  });
 
 describe('twilio voice adapter', () => {
   let peer: TwilioPeer;
