@@ -32,7 +32,8 @@ import { benchPersonalize } from './personalize.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const LATE = Number(process.env.BENCH_LATE ?? 100_000);
-const CONCURRENCY = 8;
+/** Requests in flight from the ingestion load generator (throughput plateaus from 16 on). */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WRITE_KEY = 'bench-write-key';
 const CLIENT = fileURLToPath(new URL('./ingest-client.mjs', import.meta.url));
 const DELIVERY = fileURLToPath(new URL('./delivery.ts', import.meta.url));
