@@ -5,9 +5,11 @@
  *
  * 1. SMS consent keywords (STOP, START, HELP: `consent.ts`) change consent or answer;
  * 2. else the most recent run of the profile waiting for a reply to a message sent to that
- *    number (on that channel, and from the number written to when the message records it) gets
- *    a `replied` outcome with the reply's understanding (`understandReply`) and steps at once;
- *    the message is kept as a `reply_received` event;
+ *    number on that channel gets a `replied` outcome — preferring the messages sent from the
+ *    number written to (the delivery records the sender in `content.from`), never one recorded
+ *    as sent from another number; messages without a recorded sender are the fallback — with
+ *    the reply's understanding (`understandReply`) and steps at once; the message is kept as a
+ *    `reply_received` event;
  * 3. else it is stored as an `inbound` event `message_received`: the worker starts
  *    inbound-keyword journeys on it, and it stays in the profile's history with its
  *    understanding either way.
@@ -89,8 +91,10 @@ function identityCandidates(kind: 'phone' | 'email', value: string): string[] {
 }
 
 /**
- * The most recent run of the profile waiting for a reply to a message sent on `channel` to
- * `from` (and from `to`, when the message records its sender), with that message.
+ * The run of the profile waiting for a reply to a message sent on `channel` to `from`, with that
+ * message: the most recent one sent from `to`, else the most recent one that records no sender
+ * (a messaging service, an older row). A message recorded as sent from another number is not
+ * answered by this one.
  */
 async function waitingRun(
   tx: Tx,
@@ -110,7 +114,13 @@ async function waitingRun(
   const spellings = new Set(identityCandidates(a.kind, a.from).map(compact));
   const isSender = (recipient: string) =>
     spellings.has(compact(recipient)) || same(recipient, a.from);
-  let best: { run: RunRow; awaiting: ReplyAwaiting; message: MessageRow } | null = null;
+  let best: {
+    run: RunRow;
+    awaiting: ReplyAwaiting;
+    message: MessageRow;
+    /** Sent from the number written to (else: no sender recorded). */
+    exact: boolean;
+  } | null = null;
   for (const run of await tx.runs.activeForProfiles(a.workspaceId, [a.profileId])) {
     const awaiting = run.awaiting;
     if (run.status !== 'waiting' || awaiting?.kind !== 'reply' || !awaiting.messageKey) continue;
@@ -118,14 +128,17 @@ async function waitingRun(
     if (!message || message.channel !== a.channel) continue;
     if (!isSender(message.recipient ?? '')) continue;
     const sender = message.content.from;
-    if (typeof sender === 'string' && a.to && !same(sender, a.to)) continue;
-    const newer =
+    const recorded = typeof sender === 'string' && sender !== '' && a.to !== '';
+    if (recorded && !same(sender, a.to)) continue;
+    const better =
       !best ||
-      message.createdAt > best.message.createdAt ||
-      (message.createdAt === best.message.createdAt && run.updatedAt > best.run.updatedAt);
-    if (newer) best = { run, awaiting, message };
+      (recorded && !best.exact) ||
+      (recorded === best.exact &&
+        (message.createdAt > best.message.createdAt ||
+          (message.createdAt === best.message.createdAt && run.updatedAt > best.run.updatedAt)));
+    if (better) best = { run, awaiting, message, exact: recorded };
   }
-  return best;
+  return best && { run: best.run, awaiting: best.awaiting, message: best.message };
 }
 
 /** Receives an inbound message: routes it (see the module header) and says where it went. */

@@ -16,7 +16,7 @@ import { listOutbox } from '../app/outbox.ts';
 import { getProfile, profileEvents, runHistory } from '../app/profiles.ts';
 import { parseCall, type CallType } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
-import { channelRegistry } from '../channels/channel.ts';
+import { devSink, type ChannelAdapter, type ChannelRegistry } from '../channels/channel.ts';
 import type { AdapterContext } from '../channels/provider.ts';
 import { TwilioPeer } from '../channels/testing/twilio-peer.ts';
 import { twilioSignature, twilioSmsProvider } from '../channels/twilio/index.ts';
@@ -28,6 +28,8 @@ import { createWaymark, type Waymark } from '../waymark.ts';
 import { startHttp, type RunningHttp } from './server.ts';
 
 const OUR_NUMBER = '+15017122661';
+/** A second number of ours: the SMS channel is moved to it for a while (`sendFrom`). */
+const OTHER_NUMBER = '+15017122662';
 const SLIDES_NUMBER = '+351300000000';
 
 const ARRIVAL = `
@@ -73,6 +75,27 @@ templates:
   slides: { channel: sms, body: "Here are the slides: https://example.com/s" }
 `;
 
+const VISIT = `
+schemaVersion: 1
+id: visit
+name: Visit feedback
+trigger: { type: event, event: visit_done }
+start: ask
+nodes:
+  ask: { type: send, channel: sms, template: ask, next: wait }
+  wait: { type: wait_for, reply: { node: ask }, timeout: 2d, next: route, onTimeout: done }
+  route:
+    type: branch
+    cases:
+      - { when: { reply: { intent: yes } }, next: glad }
+    default: done
+  glad: { type: send, channel: sms, template: glad, next: done }
+  done: { type: exit }
+templates:
+  ask: { channel: sms, body: "Gostou da visita, {{ profile.traits.first_name }}?" }
+  glad: { channel: sms, body: "Ainda bem, {{ profile.traits.first_name }}!" }
+`;
+
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -88,6 +111,11 @@ for (const kind of testDatabases()) {
     let wm: Waymark;
     let http: RunningHttp;
     let inboundUrl: string;
+    /** Sends go out through this adapter (from OUR_NUMBER, or OTHER_NUMBER while moved). */
+    let sender: ChannelAdapter;
+    const adapters: ChannelAdapter[] = [];
+    /** The SMS channel sends from `number` from now on (as after a change in /api/channels). */
+    let sendFrom: (number: string) => void;
     const clock = new ManualClock(Date.parse('2026-05-05T10:00:00Z'));
     let sid = 0;
 
@@ -159,13 +187,34 @@ for (const kind of testDatabases()) {
         TWILIO_API_BASE: peer.apiBase,
         SMS_DEFAULT_COUNTRY: 'PT',
       };
-      const sms = twilioSmsProvider.create(twilioSmsProvider.fromEnv(env, 'sms')!, context);
+      const made = new Map<string, ChannelAdapter>();
+      sendFrom = (number) => {
+        let adapter = made.get(number);
+        if (!adapter) {
+          const settings = twilioSmsProvider.fromEnv({ ...env, TWILIO_FROM: number }, 'sms')!;
+          adapter = twilioSmsProvider.create(settings, context);
+          made.set(number, adapter);
+          adapters.push(adapter);
+        }
+        sender = adapter;
+      };
+      sendFrom(OUR_NUMBER);
+      // The channel's adapter is looked up per send, so moving it to another number takes
+      // effect at once; inbound webhooks are verified by whichever is current (same account).
+      const channels: ChannelRegistry = {
+        for: async (m) => (m.channel === 'sms' ? sender : devSink),
+        get: async (_ws, channel) => (channel === 'sms' ? sender : null),
+        close: async () => {
+          await Promise.all(adapters.map((a) => a.close?.()));
+        },
+      };
       wm = await createWaymark(
         configFromEnv({}, { databaseUrl: db.url, role: 'api', timezone: 'UTC', publicUrl, port }),
-        { clock, channels: channelRegistry({ sms }) },
+        { clock, channels },
       );
       await applyJourney(wm.deps, WS, checkJourney(ARRIVAL));
       await applyJourney(wm.deps, WS, checkJourney(SLIDES));
+      await applyJourney(wm.deps, WS, checkJourney(VISIT));
       http = await startHttp(wm, { port, host: '127.0.0.1' });
     });
     after(async () => {
@@ -224,6 +273,48 @@ for (const kind of testDatabases()) {
         tasks.filter((t) => t.profileId === profile.profile.id).map((t) => [t.team, t.title]),
         [['service', 'Delivery missing: call the customer']],
       );
+    });
+
+    it('a reply goes to the run whose question was sent from the number written to', async () => {
+      // The visit question goes out from OTHER_NUMBER; then, a minute later, the arrival
+      // question from OUR_NUMBER: the arrival run is the most recent one waiting.
+      await call('identify', {
+        userId: 'u-two',
+        traits: { phone: '912 000 007', first_name: 'Luís' },
+      });
+      sendFrom(OTHER_NUMBER);
+      await call('track', { userId: 'u-two', event: 'visit_done' });
+      sendFrom(OUR_NUMBER);
+      clock.advance(60_000);
+      await call('track', { userId: 'u-two', event: 'delivery_due' });
+      const asks = peer.messages.filter((m) => m.to === '+351912000007');
+      assert.deepEqual(
+        asks.map((m) => [m.from, m.body]),
+        [
+          [OTHER_NUMBER, 'Gostou da visita, Luís?'],
+          [OUR_NUMBER, 'Olá Luís, a sua encomenda chegou?'],
+        ],
+      );
+      // Each message records the number it went out from.
+      const profile = await getProfile(wm.deps, WS, 'userId:u-two');
+      const outbox = (await listOutbox(wm.deps, WS, { limit: 20, profile: profile.profile.id }))
+        .items;
+      assert.deepEqual(outbox.map((m) => m.content.from).sort(), [OTHER_NUMBER, OUR_NUMBER].sort());
+
+      // "Sim" written to OTHER_NUMBER answers the visit question, not the newer arrival one.
+      const reply = await text(form('+351912000007', 'Sim', { To: OTHER_NUMBER }));
+      assert.equal(reply.status, 200);
+      const runs = async () =>
+        Object.fromEntries(
+          (await getProfile(wm.deps, WS, 'userId:u-two')).runs.map((r) => [r.journeyId, r.status]),
+        );
+      assert.deepEqual(await runs(), { visit: 'exited', arrival: 'waiting' });
+      assert.equal(peer.messages.filter((m) => m.body === 'Ainda bem, Luís!').length, 1);
+
+      // Written to OUR_NUMBER, the next "sim" answers the arrival question.
+      await text(form('+351912000007', 'sim, chegou', { To: OUR_NUMBER }));
+      assert.deepEqual(await runs(), { visit: 'exited', arrival: 'exited' });
+      assert.equal(peer.messages.filter((m) => m.body === 'Obrigado, Luís!').length, 1);
     });
 
     it('an unclear reply still reaches the waiting run, which takes the default', async () => {

@@ -494,6 +494,9 @@ export class Delivery {
     switch (result.kind) {
       case 'sent': {
         const delivered = row.kind === 'webhook';
+        // The number a message went out from (SMS, WhatsApp, voice) is kept on it: a reply is
+        // matched to the message sent from the number the customer wrote to (app/inbound.ts).
+        const from = result.data?.from;
         await tx.messages.update(row.workspaceId, row.id, {
           status: delivered ? 'delivered' : 'sent',
           attempts,
@@ -502,6 +505,9 @@ export class Delivery {
           error: null,
           sentAt: at,
           updatedAt: at,
+          ...(typeof from === 'string' && from && row.kind === 'message'
+            ? { content: { ...row.content, from } }
+            : {}),
         });
         const out: RunOutcome[] = [{ row, outcome: { type: 'sent', at, data: result.data } }];
         if (delivered) out.push({ row, outcome: { type: 'delivered', at, data: result.data } });

@@ -96,6 +96,7 @@ describe('http sms gateway', () => {
       assert.equal(result.kind === 'sent' && result.providerMessageId, 'gw-1');
       assert.deepEqual(result.kind === 'sent' && result.data, {
         to: '+14155552671',
+        from: 'Waymark', // recorded on the message: replies are matched to it
         encoding: 'UCS-2', // the em dash is not GSM-7
         segments: 1,
         characters: 32,

@@ -112,7 +112,13 @@ export function createHttpSmsAdapter(
         return transportFailure('sms gateway', err);
       }
       const json = parseJson(response.body);
-      const data = { to, ...segments, status: response.status };
+      // The sender, when configured, is recorded on the message: replies are matched to it.
+      const data = {
+        to,
+        ...(settings.from ? { from: settings.from } : {}),
+        ...segments,
+        status: response.status,
+      };
       if (response.status >= 200 && response.status < 300) {
         const id = at(json, settings.idPath);
         if (typeof id !== 'string' && typeof id !== 'number')

@@ -84,8 +84,15 @@ const TwilioError = z.object({
   more_info: z.string().optional(),
 });
 
-/** A created resource: only its SID is needed. */
-const Created = z.object({ sid: z.string().min(1), status: z.string().optional() });
+/**
+ * A created resource: its SID, status and the sender Twilio used (absent while a messaging
+ * service is still picking one).
+ */
+const Created = z.object({
+  sid: z.string().min(1),
+  status: z.string().optional(),
+  from: z.string().nullish(),
+});
 
 /** One account's REST client: `POST /2010-04-01/Accounts/{sid}/{resource}.json`. */
 export class TwilioApi {
@@ -139,7 +146,12 @@ export class TwilioApi {
       return {
         kind: 'sent',
         providerMessageId: created.data.sid,
-        data: { ...data, status: created.data.status ?? null },
+        data: {
+          ...data,
+          status: created.data.status ?? null,
+          // The sender as Twilio reports it wins over the one asked for (`whatsapp:` dropped).
+          ...(created.data.from ? { from: created.data.from.replace(/^whatsapp:/, '') } : {}),
+        },
       };
     }
     const error = TwilioError.safeParse(json);

@@ -84,6 +84,7 @@ describe('twilio sms adapter', () => {
     );
     assert.deepEqual(result.kind === 'sent' && result.data, {
       to: '+351912345678',
+      from: '+15017122661', // recorded on the message: replies are matched to it
       encoding: 'GSM-7',
       segments: 1,
       characters: 39,

@@ -87,7 +87,12 @@ export function createTwilioSmsAdapter(
           idempotencyKey,
         }),
       );
-      return api.create('Messages', form, idempotencyKey, { to, ...segments });
+      return api.create('Messages', form, idempotencyKey, {
+        to,
+        ...segments,
+        // The sender, recorded on the message: replies are matched to the number written to.
+        ...(settings.messagingServiceSid ? {} : { from: settings.from }),
+      });
     },
     parseWebhook(request) {
       const hook = verifyHook(request, settings);
