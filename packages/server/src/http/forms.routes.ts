@@ -1,12 +1,14 @@
 /**
  * Forms over HTTP: the admin API (`/api/forms`, admin token) that keeps definitions and lists
  * submissions, and the public hosted page `/f/:token` of every form link — server-rendered HTML
- * (@waymark/web) that works without JavaScript on a phone. `GET` shows the form (a one-click
- * answer in `?q=&a=` is recorded as provisional); `POST` (urlencoded) submits it: 422 with errors
- * beside the fields, or the thank-you page. A forged token, or a form that no longer exists, gets
- * a 404 page and records nothing.
+ * (@waymark/web) that works without JavaScript on a phone. `GET` shows the form; a one-click
+ * answer in `?q=&a=` submits the link at once when it answers the form's only (required) question
+ * and the request looks like a person, else it is recorded as provisional (`HEAD` requests and
+ * scanners never submit); `POST` (urlencoded) submits it: 422 with errors beside the fields, or
+ * the thank-you page. A forged token, or a form that no longer exists, gets a 404 page and
+ * records nothing.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formNotFoundPage, formPage, formThanksPage } from '@waymark/web';
 import { z } from 'zod';
 import {
@@ -21,6 +23,7 @@ import {
   submitForm,
   type FormPageResult,
 } from '../app/forms.ts';
+import type { Hit } from '../app/tracking.ts';
 import { TEXT_TYPES } from './body.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { named, OkSchema, page } from './schemas.ts';
@@ -75,8 +78,13 @@ function sendPage(reply: FastifyReply, status: number, html: string): string {
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
   });
-  reply.raw.end(html);
+  reply.raw.end(reply.request.method === 'HEAD' ? undefined : html);
   return html;
+}
+
+/** What the machine-click heuristics look at. */
+function hitOf(request: FastifyRequest): Hit {
+  return { method: request.method, userAgent: request.headers['user-agent'] ?? '', ip: request.ip };
 }
 
 function render(reply: FastifyReply, result: FormPageResult): string {
@@ -214,9 +222,12 @@ export const formRoutes: AnyRoute[] = [
     tag: 'forms',
     summary: 'The hosted page of a form link (HTML)',
     description:
-      'With `q` and `a` (a one-click answer from a message): the answer is checked, recorded as ' +
-      'provisional (no event: link scanners open links too) and shown selected; 422 when it is ' +
-      'out of range. A submitted link shows the thank-you page; a forged one a 404 page.',
+      'With `q` and `a` (a one-click answer from a message): the answer is checked (422 when it ' +
+      "is out of range). When it answers the form's only question, or its only required one, and " +
+      'the request looks like a person (not HEAD, not a scanner user agent, not within 10 s of ' +
+      'the send), the link is submitted at once (`form_submitted`, `oneClick: true`) and the page ' +
+      'offers the other questions; otherwise the answer is recorded as provisional and shown ' +
+      'selected. A submitted link shows the thank-you page; a forged one a 404 page.',
     params: Token,
     query: z.object({
       q: z.string().min(1).optional().describe('question id of a one-click answer'),
@@ -225,10 +236,10 @@ export const formRoutes: AnyRoute[] = [
     response: z.string(),
     produces: 'text/html; charset=utf-8',
     errors: ['not_found'],
-    async handler({ deps, params, query, reply }) {
+    async handler({ deps, params, query, request, reply }) {
       const oneClick =
         query.q !== undefined ? { question: query.q, value: query.a ?? '' } : undefined;
-      return render(reply, await openForm(deps, params.token, oneClick));
+      return render(reply, await openForm(deps, params.token, { oneClick, hit: hitOf(request) }));
     },
   }),
   defineRoute({
@@ -242,7 +253,8 @@ export const formRoutes: AnyRoute[] = [
       'Recorded once per link: a submission row and a `form_submitted` event of the profile ' +
       '(`form`, `answers`, `score` for a single rating/NPS question, `message`, `run`). 422 ' +
       're-renders the page with the errors beside the fields and records nothing; a link already ' +
-      'submitted records nothing and gets the thank-you page; a forged one a 404 page.',
+      'submitted records nothing and gets the thank-you page (except, once, answers to the ' +
+      'questions a one-click submission left out: a `form_updated` event); a forged one a 404 page.',
     params: Token,
     bodyDoc: {
       'application/x-www-form-urlencoded': PageForm,
