@@ -462,9 +462,9 @@ async function clickVerdict(deps: AppDeps, link: OpenLink, hit: Hit): Promise<Ve
 async function recordSubmission(
   deps: AppDeps,
   link: OpenLink,
-  answers: Record<string, Answer>,
-  oneClick: boolean,
+  a: { answers: Record<string, Answer>; oneClick: boolean },
 ): Promise<boolean> {
+  const { answers, oneClick } = a;
   const { token: t, form } = link;
   const now = deps.clock.now();
   const id = newId(now);
@@ -528,9 +528,12 @@ function unanswered(form: FormDefinition, answers: Record<string, unknown>): For
 function followUp(
   form: FormDefinition,
   answers: Record<string, unknown>,
-  errors: Record<string, string> = {},
-  values: Record<string, string | string[]> = {},
+  shown: { errors: Record<string, string>; values: Record<string, string | string[]> } = {
+    errors: {},
+    values: {},
+  },
 ): FormPageResult {
+  const { errors, values } = shown;
   const rest = unanswered(form, answers).map((q) => ({ ...q, required: false }));
   if (rest.length === 0) return { kind: 'thanks', form, already: false };
   return {
@@ -583,7 +586,7 @@ export async function openForm(
     // Earlier provisional answers stand only for questions the form still has.
     const kept = pageValues(form, answers);
     const final = readAnswers(form, (id) => [kept[id] ?? []].flat()).answers;
-    if (!(await recordSubmission(deps, link, final, true)))
+    if (!(await recordSubmission(deps, link, { answers: final, oneClick: true })))
       return { kind: 'thanks', form, already: true };
     return followUp(form, final);
   }
@@ -624,9 +627,9 @@ export async function openForm(
 async function addAnswers(
   deps: AppDeps,
   link: OpenLink,
-  submitted: FormSubmissionRow,
-  fields: (name: string) => readonly string[],
+  a: { submitted: FormSubmissionRow; fields: (name: string) => readonly string[] },
 ): Promise<FormPageResult> {
+  const { submitted, fields } = a;
   const { token: t, form } = link;
   const added: Record<string, Answer> = {};
   const errors: Record<string, string> = {};
@@ -639,7 +642,7 @@ async function addAnswers(
     if ('error' in read) errors[q.id] = read.error;
     else added[q.id] = read.answer;
   }
-  if (Object.keys(errors).length > 0) return followUp(form, submitted.answers, errors, values);
+  if (Object.keys(errors).length > 0) return followUp(form, submitted.answers, { errors, values });
   if (Object.keys(added).length === 0) return { kind: 'thanks', form, already: true };
   const now = deps.clock.now();
   const inserted = await deps.store.events.insert([
@@ -685,7 +688,7 @@ export async function submitForm(
   const existing = await deps.store.formSubmissions.get(t.w, link.profileId, t.f, link.key);
   if (existing?.status === 'submitted')
     return oneClickQuestion(form)
-      ? addAnswers(deps, link, existing, fields)
+      ? addAnswers(deps, link, { submitted: existing, fields })
       : { kind: 'thanks', form, already: true };
   const { answers, errors } = readAnswers(form, fields);
   if (Object.keys(errors).length > 0) {
@@ -696,6 +699,6 @@ export async function submitForm(
     }
     return { kind: 'form', status: 422, form, values, errors };
   }
-  const recorded = await recordSubmission(deps, link, answers, false);
+  const recorded = await recordSubmission(deps, link, { answers, oneClick: false });
   return { kind: 'thanks', form, already: !recorded };
 }
