@@ -297,6 +297,8 @@ export class Delivery {
       ambient.run(tx, async () => {
         const rows = await tx.messages.claim(now, limit, this.#o.leaseMs);
         const outcomes: RunOutcome[] = [];
+        /** Rows the local adapter (dev sink) delivered in this transaction. */
+        const local: MessageRow[] = [];
         const traces: RunTraceRow[] = [];
         const counts = new Map<ChannelAdapter, number>();
         for (const row of rows) {
@@ -324,7 +326,9 @@ export class Delivery {
           }
           if (adapter.local) {
             const result = await sendSafely(adapter, row);
-            outcomes.push(...(await this.#record(tx, { row, result, at: now })));
+            const recorded = this.#record({ row, result, at: now });
+            local.push(recorded.row);
+            outcomes.push(...recorded.outcomes);
             continue;
           }
           const lane = this.#lane(adapter);
@@ -336,6 +340,7 @@ export class Delivery {
           counts.set(adapter, (counts.get(adapter) ?? 0) + 1);
           out.push({ row, adapter });
         }
+        if (local.length) await tx.messages.recordResults(local);
         if (traces.length) await tx.runs.appendTrace(traces);
         await reportOutcomes(batch, tx, outcomes);
         return rows.length;
@@ -475,7 +480,14 @@ export class Delivery {
     try {
       await this.#deps.withBatch(async (batch, tx) => {
         const outcomes: RunOutcome[] = [];
-        for (const f of finished) outcomes.push(...(await this.#record(tx, f)));
+        const rows: MessageRow[] = [];
+        for (const f of finished) {
+          const recorded = this.#record(f);
+          rows.push(recorded.row);
+          outcomes.push(...recorded.outcomes);
+        }
+        // One statement for the whole batch of results, not one per message.
+        await tx.messages.recordResults(rows);
         await reportOutcomes(batch, tx, outcomes);
       });
     } catch (err) {
@@ -487,66 +499,63 @@ export class Delivery {
     return finished.length;
   }
 
-  /** Writes a send's result on its row; returns the outcomes to report to the run. */
-  async #record(tx: Tx, f: Finished): Promise<RunOutcome[]> {
+  /** A send's result as its row will be written, and the outcomes to report to the run. */
+  #record(f: Finished): { row: MessageRow; outcomes: RunOutcome[] } {
     const { row, result, at } = f;
     const attempts = row.attempts + 1;
+    const done = { ...row, attempts, leaseUntil: null, updatedAt: at };
     switch (result.kind) {
       case 'sent': {
         const delivered = row.kind === 'webhook';
         // The number a message went out from (SMS, WhatsApp, voice) is kept on it: a reply is
         // matched to the message sent from the number the customer wrote to (app/inbound.ts).
         const from = result.data?.from;
-        await tx.messages.update(row.workspaceId, row.id, {
-          status: delivered ? 'delivered' : 'sent',
-          attempts,
-          leaseUntil: null,
-          providerMessageId: result.providerMessageId,
-          error: null,
-          sentAt: at,
-          updatedAt: at,
-          ...(typeof from === 'string' && from && row.kind === 'message'
-            ? { content: { ...row.content, from } }
-            : {}),
-        });
-        const out: RunOutcome[] = [{ row, outcome: { type: 'sent', at, data: result.data } }];
-        if (delivered) out.push({ row, outcome: { type: 'delivered', at, data: result.data } });
-        return out;
+        const outcomes: RunOutcome[] = [{ row, outcome: { type: 'sent', at, data: result.data } }];
+        if (delivered)
+          outcomes.push({ row, outcome: { type: 'delivered', at, data: result.data } });
+        return {
+          row: {
+            ...done,
+            status: delivered ? 'delivered' : 'sent',
+            providerMessageId: result.providerMessageId,
+            error: null,
+            sentAt: at,
+            ...(typeof from === 'string' && from && row.kind === 'message'
+              ? { content: { ...row.content, from } }
+              : {}),
+          },
+          outcomes,
+        };
       }
       case 'retryable': {
         if (attempts >= this.#o.maxAttempts) {
           const error = `gave up after ${attempts} attempts: ${result.error}`;
-          await tx.messages.update(row.workspaceId, row.id, {
-            status: 'dead',
-            attempts,
-            leaseUntil: null,
-            error,
-            updatedAt: at,
-          });
-          return [{ row, outcome: { type: 'failed', at, data: { error } } }];
+          return {
+            row: { ...done, status: 'dead', error },
+            outcomes: [{ row, outcome: { type: 'failed', at, data: { error } } }],
+          };
         }
-        await tx.messages.update(row.workspaceId, row.id, {
-          status: 'pending',
-          attempts,
-          leaseUntil: null,
-          availableAt:
-            at + backoffDelay(attempts, { ...this.#o, retryAfterMs: result.retryAfterMs }),
-          error: result.error,
-          updatedAt: at,
-        });
-        return [];
+        return {
+          row: {
+            ...done,
+            status: 'pending',
+            availableAt:
+              at + backoffDelay(attempts, { ...this.#o, retryAfterMs: result.retryAfterMs }),
+            error: result.error,
+          },
+          outcomes: [],
+        };
       }
       case 'permanent':
-        await tx.messages.update(row.workspaceId, row.id, {
-          status: 'dead',
-          attempts,
-          leaseUntil: null,
-          error: result.error,
-          updatedAt: at,
-        });
-        return [
-          { row, outcome: { type: 'failed', at, data: { error: result.error, ...result.data } } },
-        ];
+        return {
+          row: { ...done, status: 'dead', error: result.error },
+          outcomes: [
+            {
+              row,
+              outcome: { type: 'failed', at, data: { error: result.error, ...result.data } },
+            },
+          ],
+        };
     }
   }
 

@@ -984,6 +984,36 @@ for (const backend of backends()) {
         );
       });
 
+      it('records many send results at once, each row to its own values', async () => {
+        await store.messages.insert([
+          message('m1'),
+          message('m2', { profileId: 'p2' }),
+          message('m3'),
+        ]);
+        const sent = message('m1', {
+          status: 'sent',
+          attempts: 1,
+          providerMessageId: 'prov-1',
+          content: { subject: 'Hello', from: '+15005550006' },
+          sentAt: T0 + 5,
+          updatedAt: T0 + 5,
+        });
+        const retry = message('m2', {
+          profileId: 'p2',
+          status: 'pending',
+          attempts: 1,
+          availableAt: T0 + 60_000,
+          error: 'try later',
+          updatedAt: T0 + 5,
+        });
+        // Of two results for one row, the last is written.
+        await store.messages.recordResults([{ ...sent, status: 'dead' }, retry, sent]);
+        assert.deepEqual(await store.messages.get(WS, 'm1'), sent);
+        assert.deepEqual(await store.messages.get(WS, 'm2'), retry);
+        assert.deepEqual(await store.messages.get(WS, 'm3'), message('m3'), 'untouched');
+        await store.messages.recordResults([]);
+      });
+
       it('lists newest first with filters and cursors', async () => {
         await store.messages.insert([
           message('m1', { createdAt: T0 }),

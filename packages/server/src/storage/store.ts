@@ -548,6 +548,12 @@ export interface MessageRepo {
       >
     >,
   ): Promise<void>;
+  /**
+   * Writes the delivery fields of many rows at once (status, attempts, availableAt, leaseUntil,
+   * providerMessageId, error, updatedAt, sentAt, content), each row to its own values, matched by
+   * (workspace, profile, id): one statement per chunk, for recording a batch of send results.
+   */
+  recordResults(rows: MessageRow[]): Promise<void>;
   get(workspaceId: string, id: string): Promise<MessageRow | null>;
   getByKey(workspaceId: string, idempotencyKey: string): Promise<MessageRow | null>;
   list(

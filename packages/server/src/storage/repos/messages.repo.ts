@@ -1,8 +1,8 @@
 /** The outbox: idempotent inserts, leased claims, updates, listing, provider ids, cap counts. */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { insertMany, pickInserted } from '../batch.ts';
-import { readObject, toJson, type RepoContext } from '../dialect.ts';
+import { insertMany, pickInserted, updateMany } from '../batch.ts';
+import { readObject, toJson, type CastType, type RepoContext } from '../dialect.ts';
 import { HAS_PROVIDER_ID } from '../migrations/002-channels.ts';
 import type { MessagesTable } from '../schema.ts';
 import type { MessageRepo, MessageRow, Page } from '../store.ts';
@@ -34,6 +34,21 @@ const MESSAGE_COLUMNS = [
   'updated_at',
   'sent_at',
 ] as const;
+
+/** Columns `recordResults` writes, with the casts PostgreSQL needs. */
+const RESULT_COLUMNS: ReadonlyArray<
+  readonly [column: keyof MessagesTable & string, cast?: CastType]
+> = [
+  ['status'],
+  ['attempts', 'integer'],
+  ['available_at', 'bigint'],
+  ['lease_until', 'bigint'],
+  ['provider_message_id'],
+  ['error'],
+  ['updated_at', 'bigint'],
+  ['sent_at', 'bigint'],
+  ['content', 'jsonb'],
+];
 
 /** MessageRepo over Kysely. */
 export class KyselyMessageRepo implements MessageRepo {
@@ -173,6 +188,29 @@ export class KyselyMessageRepo implements MessageRepo {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  async recordResults(rows: MessageRow[]): Promise<void> {
+    // Of several results for one row, the last is written.
+    const last = new Map(rows.map((m) => [`${m.workspaceId}\u0000${m.id}`, m]));
+    await updateMany(
+      this.#c,
+      { table: 'messages', key: ['workspace_id', 'profile_id', 'id'], set: RESULT_COLUMNS },
+      [...last.values()].map((m) => ({
+        workspace_id: m.workspaceId,
+        profile_id: m.profileId,
+        id: m.id,
+        status: m.status,
+        attempts: m.attempts,
+        available_at: m.availableAt,
+        lease_until: m.leaseUntil,
+        provider_message_id: m.providerMessageId,
+        error: m.error,
+        updated_at: m.updatedAt,
+        sent_at: m.sentAt,
+        content: toJson(m.content),
+      })),
+    );
   }
 
   async get(workspaceId: string, id: string): Promise<MessageRow | null> {
