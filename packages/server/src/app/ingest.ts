@@ -213,6 +213,8 @@ class IdentitySession {
   readonly #dirty = new Set<string>();
   readonly #links: IdentityRow[] = [];
   readonly #known = new Set<string>();
+  /** Last-seen times of profiles not read (plain events), written by `touch` at flush. */
+  readonly #touches = new Map<string, number>();
 
   constructor(tx: Tx, workspaceId: string, now: number) {
     this.#tx = tx;
@@ -233,8 +235,24 @@ class IdentitySession {
     }
     const found = await this.#tx.profiles.resolve(this.#ws, wanted);
     for (const [k, id] of found) this.#ids.set(k as Key, id);
-    const ids = [...new Set(found.values())];
-    for (const p of await this.#tx.profiles.getMany(this.#ws, ids)) this.#profiles.set(p.id, p);
+    // Profiles are read only where traits may change or profiles may merge (identify, alias, a
+    // call naming both a userId and an anonymousId); for any other call the profile's last-seen
+    // time is moved without reading it (`touch`).
+    const full = new Set<string>();
+    for (const c of calls) {
+      if (c.type !== 'identify' && c.type !== 'alias' && !(c.userId && c.anonymousId)) continue;
+      const keys: Key[] = [];
+      if (c.userId) keys.push(key('userId', c.userId));
+      if (c.anonymousId) keys.push(key('anonymousId', c.anonymousId));
+      if (c.previousId) keys.push(key('userId', c.previousId), key('anonymousId', c.previousId));
+      for (const k of keys) {
+        const id = found.get(k);
+        if (id) full.add(id);
+      }
+    }
+    if (full.size)
+      for (const p of await this.#tx.profiles.getMany(this.#ws, [...full]))
+        this.#profiles.set(p.id, p);
     for (const [k, id] of found) if (k.startsWith('userId:')) this.#known.add(id);
   }
 
@@ -286,7 +304,12 @@ class IdentitySession {
    * minute by its events, not for every event (inactivity is measured in days).
    */
   touch(profileId: string, at: number): void {
-    const p = this.#profile(profileId);
+    const p = this.#profiles.get(profileId);
+    if (!p) {
+      // Not read: the store compares and writes (`flush`).
+      this.#touches.set(profileId, Math.max(at, this.#touches.get(profileId) ?? at));
+      return;
+    }
     if (p.lastSeenAt === null || at >= p.lastSeenAt + LAST_SEEN_GRANULARITY_MS) {
       p.lastSeenAt = at;
       this.#dirty.add(profileId);
@@ -327,6 +350,12 @@ class IdentitySession {
       .sort()
       .map((id) => this.#profile(id));
     if (changed.length) await this.#tx.profiles.updateMany(changed);
+    if (this.#touches.size) {
+      const touched = [...this.#touches]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([id, lastSeenAt]) => ({ workspaceId: this.#ws, id, lastSeenAt }));
+      await this.#tx.profiles.touch(touched, LAST_SEEN_GRANULARITY_MS);
+    }
     return lost;
   }
 

@@ -242,6 +242,37 @@ for (const backend of testDatabaseUrls()) {
       assert.equal(batched?.timestamp, clock.now() - 60_000);
     });
 
+    it('keeps last-seen to the minute, whether or not the call reads the profile', async () => {
+      const at = (iso: string) => Date.parse(iso);
+      const seen = async (ref: string) =>
+        (await server.admin<Profile>('GET', `/api/profiles/${ref}`)).body.profile.lastSeenAt;
+      const track = (timestamp: string) =>
+        server.track('/v1/track', { userId: 'u-seen', event: 'Viewed', timestamp });
+      await track('2026-03-01T10:00:00.000Z');
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:00:00.000Z'));
+      // A plain event does not read the profile; within the minute nothing is written.
+      await track('2026-03-01T10:00:30.000Z');
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:00:00.000Z'));
+      await track('2026-03-01T10:01:00.000Z');
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:01:00.000Z'));
+      // An older event never moves it back.
+      await track('2026-02-01T10:00:00.000Z');
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:01:00.000Z'));
+      // An identify reads the profile and keeps to the same rule.
+      await server.track('/v1/identify', {
+        userId: 'u-seen',
+        traits: { plan: 'pro' },
+        timestamp: '2026-03-01T10:01:20.000Z',
+      });
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:01:00.000Z'));
+      await server.track('/v1/identify', {
+        userId: 'u-seen',
+        traits: { plan: 'team' },
+        timestamp: '2026-03-01T10:05:00.000Z',
+      });
+      assert.equal(await seen('u-seen'), at('2026-03-01T10:05:00.000Z'));
+    });
+
     it('merges an anonymous visitor into the profile it identifies as', async () => {
       await server.track('/v1/page', { anonymousId: 'anon-1', name: 'Pricing' });
       await server.track('/v1/track', { userId: 'u-merge', event: 'Logged In' });

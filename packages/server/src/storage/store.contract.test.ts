@@ -376,6 +376,33 @@ for (const backend of backends()) {
         assert.deepEqual(await store.profiles.getMany(WS, []), []);
       });
 
+      it('moves last-seen times forward without reading, only past the granularity', async () => {
+        await store.profiles.insert([
+          profile('p1'),
+          profile('p2', { lastSeenAt: T0 }),
+          profile('p3', { lastSeenAt: T0 }),
+          profile('p4', { lastSeenAt: T0 + 500_000 }),
+        ]);
+        await store.profiles.touch(
+          [
+            { workspaceId: WS, id: 'p1', lastSeenAt: T0 + 10 },
+            { workspaceId: WS, id: 'p2', lastSeenAt: T0 + 59_999 },
+            { workspaceId: WS, id: 'p3', lastSeenAt: T0 + 60_000 },
+            { workspaceId: WS, id: 'p4', lastSeenAt: T0 + 60_000 },
+            { workspaceId: WS, id: 'nobody', lastSeenAt: T0 },
+            { workspaceId: WS, id: 'p1', lastSeenAt: null },
+          ],
+          60_000,
+        );
+        const seen = async (id: string) => (await store.profiles.get(WS, id))?.lastSeenAt;
+        assert.equal(await seen('p1'), T0 + 10, 'never seen: written');
+        assert.equal(await seen('p2'), T0, 'within the granularity: kept');
+        assert.equal(await seen('p3'), T0 + 60_000, 'a granularity later: written');
+        assert.equal(await seen('p4'), T0 + 500_000, 'never moved back');
+        assert.equal((await store.profiles.get(WS, 'p1'))?.updatedAt, T0, 'traits untouched');
+        await store.profiles.touch([], 60_000);
+      });
+
       it('updates the traits of many profiles at once', async () => {
         await store.profiles.insert([
           profile('p1'),

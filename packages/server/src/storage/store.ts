@@ -426,6 +426,15 @@ export interface ProfileRepo {
     workspaceId: string,
     opts: { limit: number; cursor?: string | undefined },
   ): Promise<Page<ProfileRow>>;
+  /**
+   * Moves the last-seen time of many profiles forward, without reading them: each row is written
+   * only when its stored time is unset or at least `granularityMs` older than the given one
+   * (activity is kept to that precision, so most events write nothing). One statement per chunk.
+   */
+  touch(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'lastSeenAt'>>,
+    granularityMs: number,
+  ): Promise<void>;
   /** Writes traits and times of many profiles, one statement per chunk (ingestion, engine batches). */
   updateMany(
     rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'traits' | 'updatedAt' | 'lastSeenAt'>>,

@@ -1,7 +1,7 @@
 /** Profiles, their identities, and the merge helpers (relink). */
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
+import { chunks, insertMany, inList, keyChunks, updateMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ProfilesTable } from '../schema.ts';
 import type {
@@ -260,6 +260,33 @@ export class KyselyProfileRepo implements ProfileRepo {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  async touch(
+    rows: Array<Pick<ProfileRow, 'workspaceId' | 'id' | 'lastSeenAt'>>,
+    granularityMs: number,
+  ): Promise<void> {
+    const touched = rows.filter((r) => r.lastSeenAt !== null);
+    if (touched.length === 0) return;
+    // The stored time is compared in SQL: nothing is read, and rows seen lately are not written.
+    const apply = (from: RawBuilder<unknown>) => sql`
+      with v (workspace_id, id, seen) as (${from})
+      update profiles set last_seen_at = v.seen
+      from v
+      where profiles.workspace_id = v.workspace_id and profiles.id = v.id
+        and (profiles.last_seen_at is null or profiles.last_seen_at <= v.seen - ${granularityMs})
+    `;
+    if (this.#c.dialect.name === 'postgres') {
+      const doc = JSON.stringify(touched.map((r) => [r.workspaceId, r.id, r.lastSeenAt]));
+      await apply(
+        sql`select r->>0, r->>1, (r->>2)::bigint from json_array_elements(${doc}::json) as r`,
+      ).execute(this.#c.db);
+      return;
+    }
+    for (const part of chunks(touched, 3, this.#c.dialect)) {
+      const rows = part.map((r) => sql`(${r.workspaceId}, ${r.id}, ${r.lastSeenAt})`);
+      await apply(sql`values ${sql.join(rows)}`).execute(this.#c.db);
+    }
   }
 
   async updateMany(
