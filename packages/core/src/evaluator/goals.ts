@@ -104,8 +104,3 @@ export function lastTouch(goal: Goal, touches: readonly Touch[], at: number): To
   }
   return best;
 }
-
-/** Names of the events that reach a goal of the definition. */
-export function goalEventNames(definition: JourneyDefinition): string[] {
-  return [...new Set((definition.policies.goals ?? []).map((g) => g.event))];
-}

@@ -15,7 +15,8 @@ import {
 import type { ProviderFactory } from '../channels/provider.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { ChannelConfigRow, MessageRow } from '../storage/store.ts';
+import { newMessage } from '../messages.ts';
+import type { ChannelConfigRow } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A channel as operators see it. */
@@ -261,32 +262,20 @@ export async function testChannel(
   const id = newId(now);
   const subject = input.subject ?? 'Waymark test message';
   const body = input.body ?? `This is a test message from Waymark (${channel}).`;
-  const row: MessageRow = {
+  const row = newMessage(now, {
     workspaceId,
     profileId: '',
     id,
     idempotencyKey: `test:${id}`,
-    runId: null,
-    journeyId: null,
-    nodeId: null,
     kind: channel === 'webhook' ? 'webhook' : 'message',
     channel,
     recipient: input.to,
-    template: null,
     content:
       channel === 'webhook'
         ? { url: input.to, method: 'POST', body: { test: true, text: body } }
         : { subject, body, transactional: true },
     status: 'sending',
-    attempts: 0,
-    availableAt: now,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-    sentAt: null,
-  };
+  });
   const result = await adapter.send(row, row.idempotencyKey);
   return result.kind === 'sent'
     ? { result: 'sent', providerMessageId: result.providerMessageId, error: null }

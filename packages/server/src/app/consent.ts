@@ -6,7 +6,7 @@
  */
 import { Channel } from '@waymark/core';
 import { AppError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { newMessage } from '../messages.ts';
 import { normaliseAddress } from '../runtime/policies.ts';
 import { countryOfZone } from '../runtime/recipient-zone.ts';
 import type { MessageRow, Page, SubscriptionRow, SuppressionRow, Tx } from '../storage/store.ts';
@@ -355,29 +355,15 @@ export async function applySmsKeyword(
   const { workspaceId, profileId, now } = a;
   const { keyword } = a.match;
   if (keyword === 'help') {
-    const reply: MessageRow = {
+    const reply = newMessage(now, {
       workspaceId,
       profileId,
-      id: newId(now),
       idempotencyKey: `sms-help:${a.messageId}`,
-      runId: null,
-      journeyId: null,
-      nodeId: null,
       kind: 'message',
       channel: 'sms',
       recipient: a.from,
-      template: null,
       content: { transactional: true, body: a.helpText, from: a.to },
-      status: 'pending',
-      attempts: 0,
-      availableAt: now,
-      leaseUntil: null,
-      providerMessageId: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      sentAt: null,
-    };
+    });
     await tx.messages.insert([reply]);
     return true;
   }

@@ -20,6 +20,7 @@ import {
   withSiteFlag,
 } from '@waymark/core';
 import { newId } from '../ids.ts';
+import { newMessage } from '../messages.ts';
 import type {
   ConversionRow,
   ConversionWindowRow,
@@ -514,29 +515,19 @@ export class Batch {
     channel: string;
     template: string | null;
   }): MessageRow {
-    return {
+    return newMessage(this.#now, {
       workspaceId: m.workspaceId,
       profileId: m.profileId,
-      id: newId(this.#now),
       idempotencyKey: m.key,
       runId: m.runId,
       journeyId: m.journeyId,
       nodeId: m.nodeId,
       kind: m.kind,
       channel: m.channel,
-      recipient: null,
       template: m.template,
-      content: {},
-      status: 'pending',
-      attempts: 0,
-      availableAt: this.#now,
-      leaseUntil: null,
-      providerMessageId: null,
-      error: null,
       createdAt: m.createdAt,
       updatedAt: m.updatedAt,
-      sentAt: null,
-    };
+    });
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import type { JourneyDefinition } from '@waymark/core';
 import type { Clock } from '../clock.ts';
-import { newId } from '../ids.ts';
+import { newMessage } from '../messages.ts';
 import type { MessageRow, RunTraceRow, Store, TaskRow, Tx } from '../storage/store.ts';
 import type { DefinitionCache } from './definitions.ts';
 import { renderTemplate } from './render.ts';
@@ -102,10 +102,9 @@ async function escalationAlert(
   const node = definition.nodes[task.nodeId];
   if (node?.type !== 'task' || !node.escalate) return null;
   const { channel, to, template } = node.escalate;
-  const message: MessageRow = {
+  const message = newMessage(now, {
     workspaceId: task.workspaceId,
     profileId: task.profileId,
-    id: newId(now),
     idempotencyKey: escalationKey(task),
     runId: task.runId,
     journeyId: task.journeyId,
@@ -115,16 +114,7 @@ async function escalationAlert(
     recipient: to,
     template,
     content: { task: taskSummary(task) },
-    status: 'pending',
-    attempts: 0,
-    availableAt: now,
-    leaseUntil: null,
-    providerMessageId: null,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-    sentAt: null,
-  };
+  });
   let profile = await tx.profiles.get(task.workspaceId, task.profileId);
   if (profile?.mergedInto) profile = await tx.profiles.get(task.workspaceId, profile.mergedInto);
   const workspace = await tx.workspaces.get(task.workspaceId);

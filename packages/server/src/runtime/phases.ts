@@ -19,7 +19,7 @@ import {
 } from '@waymark/core';
 import type { Clock } from '../clock.ts';
 import type { ChannelRegistry } from '../channels/channel.ts';
-import type { EventRow, RunRow, Store, TaskRow, TriggerTimerRow, Tx } from '../storage/store.ts';
+import type { EventRow, RunRow, Store, TriggerTimerRow, Tx } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
@@ -343,10 +343,10 @@ export class Phases {
     if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
       const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
       const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
-      await batch.preloadProfiles(
-        t.workspaceId,
-        page.items.map((p) => p.id),
-      );
+      const ids = page.items.map((p) => p.id);
+      // One read per page for profiles and for entry histories (re-entry), not one per profile.
+      await batch.preloadProfiles(t.workspaceId, ids);
+      await batch.preloadEntryHistories(t.workspaceId, j.journey.id, ids);
       for (const p of page.items) {
         if (p.mergedInto) continue;
         const profile = await batch.profileFact(t.workspaceId, p.id);
@@ -487,26 +487,6 @@ export class Phases {
       return batch.advance(run, {
         kind: 'outcome',
         outcome: { ...a.outcome, messageKey: message.idempotencyKey, nodeId: message.nodeId },
-      });
-    });
-  }
-
-  /** Delivers a task's outcome to the run that created the task. */
-  async taskOutcome(a: { workspaceId: string; task: TaskRow }): Promise<RunRow | null> {
-    const t = a.task;
-    if (!t.runId || !t.nodeId || t.outcome === null) return null;
-    return this.withBatch(async (batch, tx, now) => {
-      const [run] = await tx.runs.lock(a.workspaceId, [t.runId!]);
-      if (!run) return null;
-      return batch.advance(run, {
-        kind: 'task',
-        task: {
-          taskKey: t.idempotencyKey,
-          nodeId: t.nodeId!,
-          outcome: t.outcome!,
-          note: t.note ?? undefined,
-          at: t.completedAt ?? now,
-        },
       });
     });
   }
