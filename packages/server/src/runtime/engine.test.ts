@@ -323,6 +323,41 @@ templates:
       );
     });
 
+    it('schedules existing profiles at publish in their zone, from the phone when no trait', async () => {
+      const now = ctx.clock.now();
+      const renewsOn = new Date(now + 10 * DAY).toISOString().slice(0, 10);
+      // The profile exists before the journey: the publish-time backfill schedules it.
+      await send(ctx, 'identify', {
+        userId: 'ravi',
+        traits: { email: 'ravi@example.com', phone: '+91 98765 43210', renews_on: renewsOn },
+      });
+      await ctx.wm.worker.drain();
+      await applyJourney(
+        ctx.wm.deps,
+        WS,
+        checkJourney(`
+schemaVersion: 1
+id: renewal-backfill
+name: Renewal reminder
+trigger: { type: date, field: profile.traits.renews_on, offset: -P3D, at: "10:00" }
+start: remind
+nodes:
+  remind: { type: send, channel: email, template: renew, next: done }
+  done: { type: exit }
+templates:
+  renew: { subject: "Your plan renews soon", body: "-" }
+`),
+      );
+      await advance(ctx, 8 * DAY);
+      const [m] = await outbox(ctx, 'ravi');
+      assert.ok(m, 'reminder sent three days before');
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Kolkata',
+        timeStyle: 'short',
+      }).format(m.createdAt);
+      assert.equal(local, '10:00', 'at 10:00 in Kolkata, the zone of the +91 number');
+    });
+
     it('fires a date trigger relative to a date carried by an event (appointment reminder)', async () => {
       await applyJourney(
         ctx.wm.deps,

@@ -21,6 +21,7 @@ import type { Clock } from '../clock.ts';
 import type { ChannelRegistry } from '../channels/channel.ts';
 import type { EventRow, RunRow, Store, TriggerTimerRow, Tx } from '../storage/store.ts';
 import { traitsBefore } from '../app/ingest.ts';
+import { profileZone } from './recipient-zone.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 import { Delivery, type DeliveryOptions, type DeliveryPolicy } from './delivery.ts';
@@ -416,8 +417,9 @@ export class Phases {
         const wakeAt = inactivityDeadline({ trigger, lastActivityAt: last });
         timers.push({ ...base, kind: 'inactivity', wakeAt, data: { lastActivityAt: last } });
       } else if (trigger.type === 'date') {
-        const tz = typeof p.traits.timezone === 'string' ? p.traits.timezone : undefined;
-        const zone = tz ?? j.definition.policies.timezone ?? workspaceZone;
+        // The same rule as for events: the profile's zone (trait, else phone), journey, workspace.
+        const zone =
+          profileZone(p.traits, workspaceZone) ?? j.definition.policies.timezone ?? workspaceZone;
         const path = trigger.field.split('.').slice(2).join('.');
         const at = dateTriggerTime({ trigger, date: readPath(p.traits, path), zone });
         if (at !== null && at >= now - 60_000)
