@@ -67,6 +67,12 @@ interface ProfileState {
   row: ProfileRow;
   lists: Set<string>;
   dirty: boolean;
+  /**
+   * The recipient zone found for `row.traits` (reading a phone number is not free, and the fact is
+   * asked for at every step). Traits are replaced on change, never edited in place, so a different
+   * object means the zone is found again.
+   */
+  zone?: { traits: Record<string, unknown>; value: string | undefined };
 }
 
 const RECIPIENT_TRAIT: Record<string, string> = {
@@ -96,13 +102,10 @@ export function toProfileFact(
   row: ProfileRow,
   lists: Iterable<string>,
   workspaceZone: string,
+  /** The recipient's zone when already known. */
+  timezone: string | undefined = profileZone(row.traits, workspaceZone),
 ): ProfileFact {
-  return {
-    id: row.id,
-    traits: row.traits,
-    lists: [...lists],
-    timezone: profileZone(row.traits, workspaceZone),
-  };
+  return { id: row.id, traits: row.traits, lists: [...lists], timezone };
 }
 
 /**
@@ -179,7 +182,10 @@ export class Batch {
   /** The profile as the evaluator sees it. */
   async profileFact(workspaceId: string, profileId: string): Promise<ProfileFact> {
     const p = await this.#profile(workspaceId, profileId);
-    return toProfileFact(p.row, p.lists, await this.workspaceZone(workspaceId));
+    const workspaceZone = await this.workspaceZone(workspaceId);
+    if (p.zone?.traits !== p.row.traits)
+      p.zone = { traits: p.row.traits, value: profileZone(p.row.traits, workspaceZone) };
+    return toProfileFact(p.row, p.lists, workspaceZone, p.zone.value);
   }
 
   /** The workspace's default zone (its owner caches it). */
