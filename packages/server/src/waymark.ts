@@ -107,6 +107,7 @@ export async function createWaymark(
       if (signal === 'triggers') definitions.invalidateAll();
       if (runsWorker) worker.poke();
     },
+    settle: runsWorker ? () => worker.settle() : null,
   };
   const generatedKeys = await ensureDefaultWorkspace(deps, {
     writeKey: config.writeKey,

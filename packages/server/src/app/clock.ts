@@ -67,3 +67,16 @@ export function moveClock(
   deps.notify('runs');
   return view(deps);
 }
+
+/**
+ * Waits until the worker has applied every event and timer due and sent every message due — the
+ * step an end-to-end test or a demo takes after moving the clock or sending events.
+ */
+export async function settleWorker(deps: AppDeps): Promise<ClockView> {
+  if (!deps.settle)
+    throw new AppError('conflict', 'no worker runs in this process', [
+      { path: 'role', message: 'settle is served by a process started with --role all' },
+    ]);
+  await deps.settle();
+  return view(deps);
+}

@@ -27,4 +27,9 @@ export interface AppDeps {
   corsOrigins?: readonly string[] | undefined;
   /** Tells the in-process worker there is work (no-op when the worker runs elsewhere). */
   notify(signal: Signal): void;
+  /**
+   * Waits until this process's worker has nothing due (see `Worker.settle`); null when the worker
+   * runs elsewhere (`--role api`).
+   */
+  settle: (() => Promise<void>) | null;
 }

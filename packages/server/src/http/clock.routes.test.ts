@@ -121,3 +121,72 @@ describe('/api/clock on the system clock', () => {
     assert.match(move.body.error.details[0]!.message, /WAYMARK_CLOCK=manual/);
   });
 });
+
+describe('/api/settle and { settle: true } with the worker loop running', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(sqlite!, { clock: new ManualClock(START), role: 'all' });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('answers once what came due has run: events, then timers after the clock moved', async () => {
+    const journey = {
+      schemaVersion: 1,
+      id: 'chain',
+      name: 'Chain',
+      trigger: { type: 'event', event: 'start' },
+      start: 'first',
+      nodes: {
+        first: { type: 'update_profile', set: { step: 1 }, next: 'sleep' },
+        sleep: { type: 'wait', duration: 'PT2H', next: 'second' },
+        second: { type: 'update_profile', set: { step: 2 }, next: 'done' },
+        done: { type: 'exit' },
+      },
+    };
+    assert.equal((await server.admin('PUT', '/api/journeys/chain', journey)).status, 200);
+    const step = async (user: string): Promise<unknown> =>
+      (
+        await server.admin<{ profile: { traits: Record<string, unknown> } }>(
+          'GET',
+          `/api/profiles/userId:${user}`,
+        )
+      ).body.profile.traits.step;
+    // Many profiles at once, so the loop needs several rounds: no polling, settle waits for all.
+    const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+    for (const userId of users)
+      assert.equal((await server.track('/v1/track', { userId, event: 'start' })).status, 200);
+    const settled = await server.admin<ClockView>('POST', '/api/settle');
+    assert.equal(settled.status, 200);
+    for (const u of users) assert.equal(await step(u), 1);
+
+    const early = await server.admin<ClockView>('POST', '/api/clock', {
+      advance: 'PT1H59M',
+      settle: true,
+    });
+    assert.equal(early.body.now, '2026-05-01T10:59:00.000Z');
+    assert.equal(await step('u0'), 1);
+    await server.admin<ClockView>('POST', '/api/clock', { advance: 'PT1M', settle: true });
+    for (const u of users) assert.equal(await step(u), 2);
+  });
+});
+
+describe('/api/settle without a worker in the process', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(sqlite!);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('is a 409 naming the role', async () => {
+    const res = await server.admin<{ error: { details: Array<{ path: string }> } }>(
+      'POST',
+      '/api/settle',
+    );
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error.details[0]?.path, 'role');
+  });
+});

@@ -1,6 +1,6 @@
 /** `GET /api/clock` and `POST /api/clock`: read the server's clock; move a manual one forward. */
 import { z } from 'zod';
-import { moveClock, readClock } from '../app/clock.ts';
+import { moveClock, readClock, settleWorker } from '../app/clock.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 
 const ClockSchema = z.object({
@@ -33,11 +33,30 @@ export const clockRoutes: AnyRoute[] = [
     body: z.object({
       advance: z.string().optional(),
       to: z.string().optional(),
+      settle: z
+        .boolean()
+        .optional()
+        .describe('when true, answer only once what came due has run (as POST /api/settle)'),
     }),
     response: ClockSchema,
     errors: ['conflict'],
     async handler({ deps, body }) {
-      return moveClock(deps, body);
+      const moved = moveClock(deps, body);
+      return body.settle ? settleWorker(deps) : moved;
+    },
+  }),
+  defineRoute({
+    id: 'settle',
+    method: 'POST',
+    url: '/api/settle',
+    auth: 'admin',
+    tag: 'clock',
+    summary:
+      'Wait until the worker has applied every event and timer due and sent every message due',
+    response: ClockSchema,
+    errors: ['conflict'],
+    async handler({ deps }) {
+      return settleWorker(deps);
     },
   }),
 ];

@@ -64,14 +64,19 @@ export function basicAuth(writeKey: string): string {
 /** Starts a Waymark on a fresh database of `backend` and serves it on a free port. */
 export async function startTestServer(
   backend: TestDatabaseKind,
-  opts: { clock?: Clock } = {},
+  opts: {
+    clock?: Clock;
+    /** `all` runs the worker loop in the server, as `waymark start` does (default `api`). */
+    role?: 'api' | 'all';
+  } = {},
 ): Promise<TestServer> {
   const db = await backend.create();
   const config = configFromEnv(
     {},
-    { databaseUrl: db.url, writeKey: TEST_WRITE_KEY, adminToken: TEST_ADMIN_TOKEN, role: 'api' },
+    { databaseUrl: db.url, writeKey: TEST_WRITE_KEY, adminToken: TEST_ADMIN_TOKEN, role: opts.role ?? 'api' },
   );
   const waymark = await createWaymark(config, opts.clock ? { clock: opts.clock } : {});
+  if (opts.role === 'all') waymark.worker.start();
   const http = await startHttp(waymark, { port: 0, host: '127.0.0.1' });
   return {
     waymark,

@@ -42,6 +42,10 @@ export class Worker {
   #stopping = false;
   #wake: (() => void) | null = null;
   #poked = false;
+  /** Rounds the loop has started. */
+  #rounds = 0;
+  /** Callers of `settle()`, each waiting for an idle round that started after its call. */
+  #settlers: Array<{ after: number; resolve: () => void; reject: (e: unknown) => void }> = [];
 
   constructor(options: WorkerOptions) {
     this.#o = { pollMs: 100, ...options };
@@ -90,6 +94,20 @@ export class Worker {
     throw new Error(`worker did not become idle within ${maxRounds} rounds`);
   }
 
+  /**
+   * Resolves once a round that started after this call found nothing to do: every event, timer
+   * and message due by then has been applied and sent. With the loop running, it waits for the
+   * loop (never runs a round beside it); without it, it drains. End-to-end tests and demos on a
+   * manual clock use it through `POST /api/settle`.
+   */
+  settle(): Promise<void> {
+    if (!this.#running) return this.drain().then(() => undefined);
+    return new Promise((resolve, reject) => {
+      this.#settlers.push({ after: this.#rounds, resolve, reject });
+      this.poke();
+    });
+  }
+
   /** Starts the loop in the background. */
   start(): void {
     if (this.#running) return;
@@ -100,14 +118,26 @@ export class Worker {
   async #loop(): Promise<void> {
     while (!this.#stopping) {
       let busy = false;
+      let failed = false;
+      this.#rounds += 1;
+      const round = this.#rounds;
       try {
         const c = await this.round();
         busy = c.events + c.triggers + c.runs + c.messages + c.escalations > 0;
       } catch (err) {
         this.#o.onError?.(err);
+        failed = true;
+      }
+      if (!busy && !failed && this.#settlers.length) {
+        const waiting = this.#settlers;
+        this.#settlers = waiting.filter((s) => s.after >= round);
+        for (const s of waiting) if (s.after < round) s.resolve();
       }
       if (!busy && !this.#stopping) await this.#sleep(this.#o.pollMs);
     }
+    const settlers = this.#settlers;
+    this.#settlers = [];
+    for (const s of settlers) s.reject(new Error('the worker stopped before it became idle'));
     for (const p of this.#held)
       await this.#o.leases.release(`events:${p}`, this.#o.owner).catch(() => undefined);
     this.#held = [];
