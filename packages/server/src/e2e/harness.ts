@@ -286,7 +286,7 @@ export async function startScenario(
     async pass(duration, o = {}) {
       const total = ms(duration);
       const step = o.step ? ms(o.step) : total;
-      for (let done = 0; done < total; ) {
+      for (let done = 0; done < total;) {
         const by = Math.min(step, total - done);
         const res = await admin('POST', '/api/clock', { advance: `PT${by / 1000}S` });
         if (res.status !== 200) throw new Error(`clock: ${JSON.stringify(res.body)}`);

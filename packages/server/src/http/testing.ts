@@ -73,7 +73,12 @@ export async function startTestServer(
   const db = await backend.create();
   const config = configFromEnv(
     {},
-    { databaseUrl: db.url, writeKey: TEST_WRITE_KEY, adminToken: TEST_ADMIN_TOKEN, role: opts.role ?? 'api' },
+    {
+      databaseUrl: db.url,
+      writeKey: TEST_WRITE_KEY,
+      adminToken: TEST_ADMIN_TOKEN,
+      role: opts.role ?? 'api',
+    },
   );
   const waymark = await createWaymark(config, opts.clock ? { clock: opts.clock } : {});
   if (opts.role === 'all') waymark.worker.start();
