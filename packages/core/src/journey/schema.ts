@@ -434,7 +434,10 @@ export const Template = z.strictObject({
   from: z.string().min(1).optional(),
   /** Email only: Reply-To, overriding `policies.email.replyTo`. */
   replyTo: z.string().min(1).optional(),
-  /** Email only: open pixel / click redirects for this template, overriding `policies.tracking`. */
+  /**
+   * Email: open pixel / click redirects for this template, overriding `policies.tracking`. A text
+   * (SMS, WhatsApp) tracks its links only with `clicks: true`.
+   */
   tracking: z
     .strictObject({ opens: z.boolean().optional(), clicks: z.boolean().optional() })
     .optional(),

@@ -83,6 +83,9 @@ const RECIPIENT_TRAIT: Record<string, string> = {
   push: 'push_token',
 };
 
+/** Channels whose messages may carry tracked links: email always, texts when their template asks. */
+const TRACKED_CHANNELS = new Set(['email', 'sms', 'whatsapp']);
+
 function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
@@ -587,8 +590,9 @@ export class Batch {
                 answer,
               )
           : undefined,
-        // Open pixel and click redirects in the email's HTML (channels/email/tracking.ts).
-        ...(links && message.kind === 'message' && message.channel === 'email'
+        // Open pixel and click redirects in the email's HTML, click redirects in an SMS whose
+        // template asks for them (channels/email/tracking.ts).
+        ...(links && message.kind === 'message' && TRACKED_CHANNELS.has(message.channel)
           ? { tracking: { ...links, workspaceId: message.workspaceId, messageId: message.id } }
           : {}),
         timezone: resolveZone(

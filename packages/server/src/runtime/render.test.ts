@@ -12,6 +12,8 @@ import {
   renderTemplateContent,
   type RenderScope,
 } from './render.ts';
+import { CLICK_PURPOSE } from '../channels/email/tracking.ts';
+import { Secrets } from '../secrets.ts';
 
 const MJML = `<mjml>
   <mj-body>
@@ -116,6 +118,34 @@ describe('renderTemplate', () => {
     );
     assert.equal(out.subject, '1. Juli 2026');
     assert.equal(out.body, 'Mittwoch 12:00 / 2026-07-01T12:00:00.000+02:00 / 2.3.2026');
+  });
+
+  it('tracks the links of a text only when its template asks (tracking: { clicks: true })', async () => {
+    const tracking = {
+      publicUrl: 'https://waymark.example',
+      secrets: new Secrets(Buffer.alloc(32, 3)),
+      workspaceId: 'default',
+      messageId: 'm1',
+    };
+    const def = definition({
+      tracked: {
+        body: 'Pay: {{ event.properties.url }}',
+        tracking: { clicks: true },
+      },
+      plain: { body: 'Pay: {{ event.properties.url }}' },
+    });
+    const withScope = { ...scope({}, { url: 'https://pay.example.com/F-17' }), tracking };
+    const tracked = await renderTemplate(def, 'tracked', withScope);
+    const token = /^Pay: https:\/\/waymark\.example\/t\/c\/(\S+)$/.exec(tracked.body)?.[1];
+    assert.ok(token, tracked.body);
+    assert.deepEqual(tracking.secrets.verify(CLICK_PURPOSE, token), {
+      w: 'default',
+      m: 'm1',
+      u: 'https://pay.example.com/F-17',
+      i: 0,
+    });
+    const plain = await renderTemplate(def, 'plain', withScope);
+    assert.equal(plain.body, 'Pay: https://pay.example.com/F-17');
   });
 
   it('accepts the seed articles [[[customer_name]]] placeholders', async () => {

@@ -18,7 +18,11 @@ import {
 import { compile as compileHtmlToText } from 'html-to-text';
 import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import { DateTime } from 'luxon';
-import { trackEmailHtml, type EmailTracking } from '../channels/email/tracking.ts';
+import {
+  rewriteTextLinks,
+  trackEmailHtml,
+  type EmailTracking,
+} from '../channels/email/tracking.ts';
 
 /** Variables a template can use, and who it is for. */
 export interface RenderScope {
@@ -31,7 +35,10 @@ export interface RenderScope {
   unsubscribeUrl?: string | undefined;
   /** Makes the recipient's signed form links (`{{ 'feedback' | form_url }}`), when known. */
   formUrl?: FormLinker | undefined;
-  /** Open pixel and click redirects for the email's HTML (channels/email/tracking.ts); absent: none. */
+  /**
+   * Open pixel and click redirects for an email's HTML, or click redirects for the links of a
+   * text whose template asks for them (channels/email/tracking.ts); absent: none.
+   */
   tracking?: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'> | undefined;
   /** The recipient's IANA time zone (`date` filter). */
   timezone: string;
@@ -368,6 +375,9 @@ export async function renderTemplateContent(
   else if (html !== undefined) body = textFromHtml(html);
   else throw new RenderError('body', 'body: the template has neither body nor html');
   // Open pixel and click redirects in the HTML only: the text part keeps readable links.
+  // A message without HTML (an SMS) tracks the links of its text only when its template says so.
+  if (html === undefined && scope.tracking && template.tracking?.clicks === true)
+    body = rewriteTextLinks(body, { ...scope.tracking, unsubscribeUrl: scope.unsubscribeUrl });
   if (html !== undefined && scope.tracking) {
     const policy = definition.policies.tracking;
     html = trackEmailHtml(html, {

@@ -5,6 +5,7 @@ import {
   CLICK_PURPOSE,
   OPEN_PURPOSE,
   decodeAttribute,
+  rewriteTextLinks,
   trackEmailHtml,
   type ClickToken,
   type EmailTracking,
@@ -104,5 +105,36 @@ describe('email link rewriting', () => {
   it('opens: false and clicks: false leave the HTML untouched', () => {
     const source = '<body><a href="https://a.example">a</a></body>';
     assert.equal(trackEmailHtml(source, { ...t, opens: false, clicks: false }), source);
+  });
+});
+
+describe('text link rewriting (SMS)', () => {
+  it('rewrites the URLs of a text in order, keeping the punctuation after them outside', () => {
+    const text = rewriteTextLinks(
+      `Invoice F-17 is overdue. Pay: https://pay.example.com/F-17?c=1&d=2. Help (https://help.example/faq), call 800 100 200 or see ${UNSUB} or ${PUBLIC}/t/c/x.y`,
+      t,
+    );
+    const tokens = [...text.matchAll(/wm\.example\.com\/t\/c\/([\w-]+\.[\w-]{22})/g)];
+    const payloads = tokens
+      .map((m) => secrets.verify<ClickToken>(CLICK_PURPOSE, m[1]!))
+      .filter((p) => p !== null);
+    assert.deepEqual(
+      payloads.map((c) => [c.u, c.i, c.m]),
+      [
+        ['https://pay.example.com/F-17?c=1&d=2', 0, 'msg-1'],
+        ['https://help.example/faq', 1, 'msg-1'],
+      ],
+    );
+    assert.match(
+      text,
+      /^Invoice F-17 is overdue\. Pay: https:\/\/wm\.example\.com\/t\/c\/\S+\. Help \(/,
+    );
+    assert.match(text, /\), call 800 100 200 or see /);
+    assert.ok(text.includes(UNSUB), 'the unsubscribe link is left alone');
+    assert.ok(text.endsWith(`${PUBLIC}/t/c/x.y`), 'a tracking link is not wrapped again');
+    assert.equal(
+      rewriteTextLinks('No link here. www.example.com', t),
+      'No link here. www.example.com',
+    );
   });
 });

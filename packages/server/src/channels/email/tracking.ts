@@ -8,6 +8,9 @@
  * Left as written: the unsubscribe link (and any `{publicUrl}/u/…` link), `mailto:`, `tel:` and
  * other schemes, anchors, links already pointing at `{publicUrl}/t/`, links marked
  * `data-waymark-notrack`, and URLs too long for a token in one path segment.
+ *
+ * Plain text (an SMS body) gets the same click redirects with `rewriteTextLinks`, when its
+ * template asks for it: the `http(s)` URLs written in the text become `{publicUrl}/t/c/{token}`.
  */
 import type { Secrets } from '../../secrets.ts';
 
@@ -129,6 +132,28 @@ export function rewriteLinks(html: string, t: EmailTracking): string {
       return `${open}${attr}${eq}"${tracked}"${rest ?? ''}`;
     },
   );
+}
+
+/** An `http(s)` URL in plain text: up to white space or a character no URL holds unescaped. */
+const TEXT_URL = /https?:\/\/[^\s<>"'`]+/gi;
+/** Punctuation that ends a sentence rather than the URL written before it. */
+const TRAILING = /[.,;:!?)\]}]+$/;
+
+/**
+ * Rewrites the `http(s)` URLs of plain text (an SMS body) to click redirects, in order; trailing
+ * punctuation (`…/pay/F-17.`) stays outside the link. The same links as in HTML are left alone.
+ */
+export function rewriteTextLinks(text: string, t: EmailTracking): string {
+  let index = 0;
+  return text.replace(TEXT_URL, (found: string) => {
+    const tail = TRAILING.exec(found)?.[0] ?? '';
+    const url = found.slice(0, found.length - tail.length);
+    if (untracked(url, t)) return found;
+    const tracked = clickUrl(t, url, index);
+    if (tracked === null) return found;
+    index += 1;
+    return `${tracked}${tail}`;
+  });
 }
 
 /** Puts the open pixel before the last `</body>` (at the end when there is none). */
