@@ -26,10 +26,12 @@ import type {
   ConversionWindowRow,
   EntryHistory,
   JourneyRow,
+  MessageOutcomeRecord,
   MessageRow,
   ProfileRow,
   RunRow,
   RunTraceRow,
+  RunVisitRow,
   TaskRow,
   Tx,
 } from '../storage/store.ts';
@@ -145,11 +147,16 @@ export class Batch {
   readonly #trace: RunTraceRow[] = [];
   readonly #messages: MessageRow[] = [];
   readonly #tasks: TaskRow[] = [];
+  /** Tasks of runs a goal ended in this batch: closed at flush (nobody needs to call a payer). */
+  readonly #goalTasks: Array<{ ws: string; keys: string[]; goal: string }> = [];
   readonly #listAdds: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #listRemoves: Array<{ ws: string; list: string; profile: string }> = [];
   readonly #entries = new Map<string, EntryHistory>();
   readonly #conversions: ConversionRow[] = [];
   readonly #windows: ConversionWindowRow[] = [];
+  /** Nodes reached and message outcomes, for reports (storage/repos/reports.repo.ts). */
+  readonly #visits = new Map<string, RunVisitRow>();
+  readonly #outcomes: MessageOutcomeRecord[] = [];
 
   constructor(tx: Tx, now: number, deps: BatchDeps) {
     this.#tx = tx;
@@ -293,9 +300,38 @@ export class Batch {
     ) {
       const h = this.#entries.get(`${row.workspaceId}:${row.journeyId}:${row.profileId}`);
       if (h) h.active = Math.max(0, h.active - 1);
+      const exit = result.state.exit;
+      const keys = Object.values(result.state.tasks);
+      if (exit?.kind === 'goal' && keys.length)
+        this.#goalTasks.push({ ws: row.workspaceId, keys, goal: exit.goal });
     }
+    if (input.kind === 'outcome') this.#recordOutcome(current, definition, input.outcome);
     await this.#apply(current.workspaceId, definition, result);
     return row;
+  }
+
+  /** Keeps an outcome of a message of the run for reports, whatever the run makes of it. */
+  #recordOutcome(
+    run: RunRow,
+    definition: JourneyDefinition,
+    outcome: Extract<StepInput, { kind: 'outcome' }>['outcome'],
+  ): void {
+    const node = definition.nodes[outcome.nodeId];
+    const sends = node?.type === 'send' || node?.type === 'alert';
+    this.#outcomes.push({
+      workspaceId: run.workspaceId,
+      profileId: run.profileId,
+      messageKey: outcome.messageKey,
+      type: outcome.type,
+      journeyId: run.journeyId,
+      version: run.version,
+      runId: run.id,
+      nodeId: outcome.nodeId,
+      channel: sends ? node.channel : null,
+      template: sends ? node.template : null,
+      machine: outcome.machine === true,
+      at: outcome.at,
+    });
   }
 
   /** The run as this batch last left it, when the batch started or stepped it. */
@@ -336,6 +372,19 @@ export class Batch {
     const { state } = result;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
+      // A run is at the node of each line it writes: the first line there is its visit.
+      const key = `${workspaceId}:${state.runId}:${t.node}`;
+      if (t.node !== null && !this.#visits.has(key))
+        this.#visits.set(key, {
+          workspaceId,
+          profileId: state.profileId,
+          runId: state.runId,
+          nodeId: t.node,
+          journeyId: state.journeyId,
+          version: state.version,
+          variant: state.variant ?? null,
+          at: t.at,
+        });
     }
     for (const command of result.commands)
       await this.#command(workspaceId, definition, state, command);
@@ -622,8 +671,16 @@ export class Batch {
     if (this.#trace.length) await tx.runs.appendTrace(this.#trace);
     if (this.#messages.length) await tx.messages.insert(this.#messages);
     if (this.#tasks.length) await tx.tasks.insert(this.#tasks);
+    for (const { ws, keys, goal } of this.#goalTasks)
+      await tx.tasks.closePending(ws, keys, {
+        outcome: 'goal_reached',
+        note: `closed by the journey: the customer reached the goal "${goal}"`,
+        at: this.#now,
+      });
     if (this.#conversions.length) await tx.conversions.insert(this.#conversions);
     if (this.#windows.length) await tx.conversions.openWindows(this.#windows);
+    if (this.#visits.size) await tx.reports.recordVisits([...this.#visits.values()]);
+    if (this.#outcomes.length) await tx.reports.recordOutcomes(this.#outcomes);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
     if (dirty.length) await tx.profiles.updateMany(dirty);
     const ensured = new Set<string>();

@@ -1179,6 +1179,34 @@ for (const backend of backends()) {
         assert.equal((await store.tasks.list(WS, { limit: 1 })).length, 1);
       });
 
+      it('closes the pending tasks among idempotency keys, leaving done ones as they are', async () => {
+        await store.tasks.insert([
+          task('open'),
+          task('claimed', { status: 'claimed', assignee: 'sam' }),
+          task('done', { status: 'done', outcome: 'paid', completedAt: T0 + 1 }),
+          task('other', {}),
+          task('other-ws', { workspaceId: OTHER, idempotencyKey: 'task-open' }),
+        ]);
+        const close = { outcome: 'goal_reached', note: 'paid', at: T0 + 5 };
+        const keys = ['task-open', 'task-claimed', 'task-done', 'task-missing'];
+        assert.equal(await store.tasks.closePending(WS, keys, close), 2);
+        const closed = { status: 'done', outcome: 'goal_reached', note: 'paid' } as const;
+        const at = { completedAt: T0 + 5, updatedAt: T0 + 5 };
+        assert.deepEqual(await store.tasks.get(WS, 'open'), task('open', { ...closed, ...at }));
+        assert.deepEqual(
+          await store.tasks.get(WS, 'claimed'),
+          task('claimed', { ...closed, ...at, assignee: 'sam' }),
+        );
+        assert.deepEqual(
+          await store.tasks.get(WS, 'done'),
+          task('done', { status: 'done', outcome: 'paid', completedAt: T0 + 1 }),
+        );
+        assert.equal((await store.tasks.get(WS, 'other'))?.status, 'open');
+        assert.equal((await store.tasks.get(OTHER, 'other-ws'))?.status, 'open');
+        assert.equal(await store.tasks.closePending(WS, keys, close), 0, 'once');
+        assert.equal(await store.tasks.closePending(WS, [], close), 0);
+      });
+
       it('keeps escalatedAt on insert and sets it by patch', async () => {
         await store.tasks.insert([task('t1'), task('t2', { escalatedAt: T0 + 1 })]);
         assert.deepEqual(await store.tasks.get(WS, 't2'), task('t2', { escalatedAt: T0 + 1 }));

@@ -617,6 +617,15 @@ export interface TaskRepo {
   overdue(now: number, limit: number): Promise<TaskRow[]>;
   /** The earliest due time of a task not yet done nor escalated (the worker's next wake-up). */
   nextOverdue(): Promise<number | null>;
+  /**
+   * Closes the open or claimed tasks among `idempotencyKeys` (status `done` with the outcome and
+   * note given, at `at`), leaving done ones as they are; answers how many it closed.
+   */
+  closePending(
+    workspaceId: string,
+    idempotencyKeys: string[],
+    close: { outcome: string; note: string; at: number },
+  ): Promise<number>;
 }
 
 /** Conversions and the attribution windows that find them. */

@@ -179,4 +179,27 @@ export class KyselyTaskRepo implements TaskRepo {
       .executeTakeFirst();
     return r?.due_at ?? null;
   }
+
+  /** By the unique (workspace, idempotency key) index. */
+  async closePending(
+    workspaceId: string,
+    idempotencyKeys: string[],
+    close: { outcome: string; note: string; at: number },
+  ): Promise<number> {
+    if (idempotencyKeys.length === 0) return 0;
+    const r = await this.#c.db
+      .updateTable('tasks')
+      .set({
+        status: 'done',
+        outcome: close.outcome,
+        note: close.note,
+        completed_at: close.at,
+        updated_at: close.at,
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('idempotency_key', 'in', idempotencyKeys)
+      .where('status', 'in', ['open', 'claimed'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
 }
