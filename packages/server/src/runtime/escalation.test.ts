@@ -46,6 +46,8 @@ nodes:
     next: wait
   wait: { type: wait_for, task: { node: call }, timeout: 1d, onTimeout: done, next: done }
   done: { type: exit }
+policies:
+  goals: [{ id: resolved, event: delivery_resolved }]
 templates:
   manager:
     channel: webhook
@@ -210,6 +212,28 @@ for (const kind of testDatabases()) {
       assert.equal(counts[0]! + counts[1]!, 1, 'one of them took the task');
       assert.equal((await alertsOf('ben')).length, 1);
       await ctx.wm.worker.drain(); // delivered here, not during the next test
+    });
+
+    it('a goal reached while the task is open closes it: nobody is called, nothing escalated', async () => {
+      const before = ctx.hits.length;
+      await customer('eli', 'Eli');
+      const task = await taskOf('eli');
+      await advance(HOUR);
+      await send('track', { userId: 'eli', event: 'delivery_resolved' });
+      const closed = await ctx.wm.deps.store.tasks.get(WS, task.id);
+      assert.equal(closed?.status, 'done');
+      assert.equal(closed.outcome, 'goal_reached');
+      assert.equal(closed.note, 'closed by the journey: the customer reached the goal "resolved"');
+      assert.equal(closed.completedAt, ctx.clock.now());
+      const open = await listTasks(ctx.wm.deps, WS, { status: 'open', limit: 100 });
+      assert.ok(!open.some((t) => t.id === task.id), 'off the open list');
+      await advance(3 * HOUR);
+      assert.deepEqual(await alertsOf('eli'), []);
+      assert.equal(ctx.hits.length, before);
+      await assert.rejects(
+        completeTask(ctx.wm.deps, WS, { taskId: task.id, outcome: 'called' }),
+        /already|done/i,
+      );
     });
 
     it('a task done in time, or without an escalation, alerts nobody', async () => {
