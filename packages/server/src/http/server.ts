@@ -16,6 +16,7 @@ import { conversionRoutes } from './conversions.routes.ts';
 import { formRoutes } from './forms.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
+import { reportRoutes } from './reports.routes.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { personalizeRoutes, registerCors } from './personalize.routes.ts';
 import { taskRoutes } from './tasks.routes.ts';
@@ -32,6 +33,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...twilioRoutes);
   routes.push(...channelRoutes);
   routes.push(...conversionRoutes);
+  routes.push(...reportRoutes);
   routes.push(...formRoutes);
   routes.push(...personalizeRoutes);
   routes.push(...trackingRoutes);

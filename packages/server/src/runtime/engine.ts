@@ -26,10 +26,12 @@ import type {
   ConversionWindowRow,
   EntryHistory,
   JourneyRow,
+  MessageOutcomeRecord,
   MessageRow,
   ProfileRow,
   RunRow,
   RunTraceRow,
+  RunVisitRow,
   TaskRow,
   Tx,
 } from '../storage/store.ts';
@@ -134,6 +136,9 @@ export function sendPolicy(
   return { caps, ...(skipIf ? { skipIf } : {}) };
 }
 
+/** Outcomes a message's status already tells (reports count them from it). */
+const STATUS_OUTCOMES = new Set(['sent', 'delivered', 'failed']);
+
 /** One transaction's worth of steps and their writes. */
 export class Batch {
   readonly #tx: Tx;
@@ -152,6 +157,9 @@ export class Batch {
   readonly #entries = new Map<string, EntryHistory>();
   readonly #conversions: ConversionRow[] = [];
   readonly #windows: ConversionWindowRow[] = [];
+  /** Nodes reached and message outcomes, for reports (storage/repos/reports.repo.ts). */
+  readonly #visits = new Map<string, RunVisitRow>();
+  readonly #outcomes: MessageOutcomeRecord[] = [];
 
   constructor(tx: Tx, now: number, deps: BatchDeps) {
     this.#tx = tx;
@@ -300,8 +308,37 @@ export class Batch {
       if (exit?.kind === 'goal' && keys.length)
         this.#goalTasks.push({ ws: row.workspaceId, keys, goal: exit.goal });
     }
+    if (input.kind === 'outcome') this.#recordOutcome(current, definition, input.outcome);
     await this.#apply(current.workspaceId, definition, result);
     return row;
+  }
+
+  /**
+   * Keeps an outcome of a message of the run for reports, whatever the run makes of it; sends,
+   * deliveries and failures are counted from the message's status instead.
+   */
+  #recordOutcome(
+    run: RunRow,
+    definition: JourneyDefinition,
+    outcome: Extract<StepInput, { kind: 'outcome' }>['outcome'],
+  ): void {
+    if (STATUS_OUTCOMES.has(outcome.type)) return;
+    const node = definition.nodes[outcome.nodeId];
+    const sends = node?.type === 'send' || node?.type === 'alert';
+    this.#outcomes.push({
+      workspaceId: run.workspaceId,
+      profileId: run.profileId,
+      messageKey: outcome.messageKey,
+      type: outcome.type,
+      journeyId: run.journeyId,
+      version: run.version,
+      runId: run.id,
+      nodeId: outcome.nodeId,
+      channel: sends ? node.channel : null,
+      template: sends ? node.template : null,
+      machine: outcome.machine === true,
+      at: outcome.at,
+    });
   }
 
   /** The run as this batch last left it, when the batch started or stepped it. */
@@ -342,6 +379,19 @@ export class Batch {
     const { state } = result;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
+      // A run is at the node of each line it writes: the first line there is its visit.
+      const key = `${workspaceId}:${state.runId}:${t.node}`;
+      if (t.node !== null && !this.#visits.has(key))
+        this.#visits.set(key, {
+          workspaceId,
+          profileId: state.profileId,
+          runId: state.runId,
+          nodeId: t.node,
+          journeyId: state.journeyId,
+          version: state.version,
+          variant: state.variant ?? null,
+          at: t.at,
+        });
     }
     for (const command of result.commands)
       await this.#command(workspaceId, definition, state, command);
@@ -636,6 +686,8 @@ export class Batch {
       });
     if (this.#conversions.length) await tx.conversions.insert(this.#conversions);
     if (this.#windows.length) await tx.conversions.openWindows(this.#windows);
+    if (this.#visits.size) await tx.reports.recordVisits([...this.#visits.values()]);
+    if (this.#outcomes.length) await tx.reports.recordOutcomes(this.#outcomes);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
     if (dirty.length) await tx.profiles.updateMany(dirty);
     const ensured = new Set<string>();

@@ -14,6 +14,7 @@ import { KyselyLeaseRepo } from './repos/leases.repo.ts';
 import { KyselyListRepo } from './repos/lists.repo.ts';
 import { KyselyMessageRepo } from './repos/messages.repo.ts';
 import { KyselyProfileRepo } from './repos/profiles.repo.ts';
+import { KyselyReportRepo } from './repos/reports.repo.ts';
 import { KyselyRunRepo } from './repos/runs.repo.ts';
 import { KyselySubscriptionRepo } from './repos/subscriptions.repo.ts';
 import { KyselySuppressionRepo } from './repos/suppressions.repo.ts';
@@ -32,6 +33,7 @@ import type {
   ListRepo,
   MessageRepo,
   ProfileRepo,
+  ReportRepo,
   RunRepo,
   Store,
   SubscriptionRepo,
@@ -53,6 +55,7 @@ function repos(c: RepoContext): Tx {
     messages: new KyselyMessageRepo(c),
     tasks: new KyselyTaskRepo(c),
     conversions: new KyselyConversionRepo(c),
+    reports: new KyselyReportRepo(c),
     lists: new KyselyListRepo(c),
     triggerTimers: new KyselyTriggerTimerRepo(c),
     leases: new KyselyLeaseRepo(c),
@@ -75,6 +78,7 @@ export class KyselyStore implements Store {
   readonly messages: MessageRepo;
   readonly tasks: TaskRepo;
   readonly conversions: ConversionRepo;
+  readonly reports: ReportRepo;
   readonly lists: ListRepo;
   readonly triggerTimers: TriggerTimerRepo;
   readonly leases: LeaseRepo;
@@ -99,6 +103,7 @@ export class KyselyStore implements Store {
     this.messages = r.messages;
     this.tasks = r.tasks;
     this.conversions = r.conversions;
+    this.reports = r.reports;
     this.lists = r.lists;
     this.triggerTimers = r.triggerTimers;
     this.leases = r.leases;

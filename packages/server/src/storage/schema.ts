@@ -231,6 +231,34 @@ export interface ConversionWindowsTable {
   until: Ms;
 }
 
+/** `run_visits`: the nodes a run reached, once per (run, node) (added by 005). */
+export interface RunVisitsTable {
+  workspace_id: string;
+  profile_id: string;
+  run_id: string;
+  node_id: string;
+  journey_id: string;
+  version: number;
+  variant: string | null;
+  at: Ms;
+}
+
+/** `message_outcomes`: first human and machine report of an outcome type per message (005). */
+export interface MessageOutcomesTable {
+  workspace_id: string;
+  profile_id: string;
+  message_key: string;
+  type: string;
+  journey_id: string;
+  version: number;
+  run_id: string;
+  node_id: string;
+  channel: string | null;
+  template: string | null;
+  human_at: Ms | null;
+  machine_at: Ms | null;
+}
+
 /** `trigger_timers`: timers that may start runs, one per (workspace, journey, profile, kind). */
 export interface TriggerTimersTable {
   workspace_id: string;
@@ -326,6 +354,8 @@ export interface Database {
   tasks: TasksTable;
   conversions: ConversionsTable;
   conversion_windows: ConversionWindowsTable;
+  run_visits: RunVisitsTable;
+  message_outcomes: MessageOutcomesTable;
   lists: ListsTable;
   list_members: ListMembersTable;
   trigger_timers: TriggerTimersTable;

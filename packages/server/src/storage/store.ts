@@ -251,6 +251,114 @@ export interface ConversionAggregates {
   runsByGroup: { holdout: number; treatment: number };
 }
 
+/** A node a run reached, recorded the first time it got there (reports count them). */
+export interface RunVisitRow {
+  workspaceId: string;
+  profileId: string;
+  runId: string;
+  nodeId: string;
+  journeyId: string;
+  version: number;
+  /** The run's split variant when it got there (`holdout` for the control group). */
+  variant: string | null;
+  at: number;
+}
+
+/**
+ * An outcome of a journey's message as it reached the run (opened, clicked, replied,
+ * unsubscribed…), recorded for reports: per (message, type) the first human and the first machine
+ * report are kept.
+ */
+export interface MessageOutcomeRecord {
+  workspaceId: string;
+  profileId: string;
+  /** The message's idempotency key. */
+  messageKey: string;
+  type: string;
+  journeyId: string;
+  version: number;
+  runId: string;
+  nodeId: string;
+  channel: string | null;
+  template: string | null;
+  /** Reported by a privacy proxy or a link scanner. */
+  machine: boolean;
+  at: number;
+}
+
+/** What a journey report counts: of one version or all, and the series' time range. */
+export interface ReportQuery {
+  workspaceId: string;
+  journeyId: string;
+  version?: number | undefined;
+  /** The daily series covers `from <= t < to` (epoch ms), counted in buckets of `bucketMs`. */
+  from: number;
+  to: number;
+  /** Bucket width (ms); a local day is a whole number of buckets in every time zone (15 min). */
+  bucketMs: number;
+}
+
+/** Metrics of a report's time series. */
+export type SeriesMetric =
+  'entered' | 'sent' | 'opened' | 'opened_machine' | 'clicked' | 'clicked_machine' | 'conversions';
+
+/** A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). */
+export interface ReportAggregates {
+  /** Runs by version, status, current node and exit reason. */
+  runs: Array<{
+    version: number;
+    status: RunStatus;
+    node: string | null;
+    exitKind: string | null;
+    exitGoal: string | null;
+    runs: number;
+  }>;
+  /** Runs that reached each node, by split variant. */
+  visits: Array<{ nodeId: string; variant: string | null; runs: number }>;
+  /** Outbox rows by node, channel, template and status; `sent`: those with a send time. */
+  messages: Array<{
+    nodeId: string | null;
+    channel: string;
+    template: string | null;
+    status: MessageStatus;
+    messages: number;
+    sent: number;
+  }>;
+  /** Skipped rows by node and reason (`suppressed`, `unsubscribed`, `frequency_cap`, …). */
+  skipped: Array<{
+    nodeId: string | null;
+    channel: string;
+    template: string | null;
+    reason: string;
+    messages: number;
+  }>;
+  /** Messages with an outcome, by node and type; `human`: of them, those a person reported. */
+  outcomes: Array<{
+    nodeId: string;
+    channel: string | null;
+    template: string | null;
+    type: string;
+    messages: number;
+    human: number;
+  }>;
+  conversions: {
+    total: ConversionTotals;
+    byGoal: Array<ConversionTotals & { goalId: string }>;
+    byNode: Array<ConversionTotals & { nodeId: string | null; channel: string | null }>;
+    byChannel: Array<ConversionTotals & { channel: string | null }>;
+    byVariant: Array<ConversionTotals & { variant: string | null }>;
+  };
+  /** Counts per bucket (`floor(t / bucketMs)`) in the range; `value`: revenue of conversions. */
+  series: Array<{
+    bucket: number;
+    metric: SeriesMetric;
+    nodeId: string | null;
+    channel: string | null;
+    count: number;
+    value: number;
+  }>;
+}
+
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
 export interface TriggerTimerRow {
   workspaceId: string;
@@ -360,6 +468,7 @@ export interface Tx {
   messages: MessageRepo;
   tasks: TaskRepo;
   conversions: ConversionRepo;
+  reports: ReportRepo;
   lists: ListRepo;
   triggerTimers: TriggerTimerRepo;
   leases: LeaseRepo;
@@ -654,6 +763,16 @@ export interface ConversionRepo {
   }): Promise<ConversionWindowRow[]>;
   /** Deletes up to `limit` windows closed before `before`; returns how many. */
   pruneWindows(before: number, limit: number): Promise<number>;
+}
+
+/** What journey reports count: node visits and message outcomes, and the aggregates. */
+export interface ReportRepo {
+  /** Records first visits; a (run, node) already recorded is left as it is. One statement per chunk. */
+  recordVisits(rows: RunVisitRow[]): Promise<void>;
+  /** Records outcomes; of a (message, type) the first human and first machine times stay. */
+  recordOutcomes(rows: MessageOutcomeRecord[]): Promise<void>;
+  /** A journey's counts, computed by aggregate queries over the report indexes of 005. */
+  aggregate(q: ReportQuery): Promise<ReportAggregates>;
 }
 
 /** Channel provider configurations. */

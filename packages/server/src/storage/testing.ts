@@ -53,6 +53,7 @@ function closing(store: Store, url: string, cleanup: () => Promise<void>): TestS
     messages: store.messages,
     tasks: store.tasks,
     conversions: store.conversions,
+    reports: store.reports,
     lists: store.lists,
     triggerTimers: store.triggerTimers,
     leases: store.leases,

@@ -8,6 +8,7 @@ import * as initial from './001-initial.ts';
 import * as channels from './002-channels.ts';
 import * as forms from './003-forms.ts';
 import * as conversions from './004-conversions.ts';
+import * as reports from './005-reports.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -19,6 +20,7 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['002-channels', channels],
   ['003-forms', forms],
   ['004-conversions', conversions],
+  ['005-reports', reports],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

@@ -1,0 +1,541 @@
+/**
+ * Journey reports: what a marketer measures a journey by, of one version or of all — runs
+ * (entered, active, completed, exited by goal or otherwise), the funnel of nodes (reached, there
+ * now, drop-off along each edge), every message node and template (sent, delivered, opened and
+ * clicked by people and by machines apart, replied, failed, skipped by reason, unsubscribed),
+ * conversions and revenue by goal, node and channel, each A/B split's arms against the control
+ * (lift with a 95% Newcombe interval, reports-stats.ts), and a daily series in the workspace's
+ * time zone. The storage counts (ReportRepo.aggregate, aggregate SQL only); this module names,
+ * sums and rates the groups. docs/reports.md says what each number means.
+ */
+import type { JourneyDefinition, JourneyNode } from '@waymark/core';
+import { DateTime } from 'luxon';
+import { AppError } from '../errors.ts';
+import type { ConversionTotals, ReportAggregates } from '../storage/store.ts';
+import type { AppDeps } from './deps.ts';
+import { lift, wilson, type Interval, type Lift } from './reports-stats.ts';
+
+/** A local day is a whole number of these in every time zone (offsets are multiples of 15 min). */
+const BUCKET_MS = 15 * 60_000;
+/** Days of the series when no range is given. */
+const DEFAULT_DAYS = 30;
+/** The longest series. */
+const MAX_DAYS = 366;
+
+/** What a report is asked for. */
+export interface ReportRequest {
+  journeyId: string;
+  version?: number | undefined;
+  /** First local day of the series, `YYYY-MM-DD` (default: 29 days before `to`). */
+  from?: string | undefined;
+  /** Last local day of the series, inclusive (default: today in the workspace's zone). */
+  to?: string | undefined;
+}
+
+/** Runs counted by outcome. */
+export interface RunCounts {
+  entered: number;
+  /** Running or waiting now. */
+  active: number;
+  completed: number;
+  /** Exited by reaching a goal, per goal. */
+  exitedByGoal: Record<string, number>;
+  /** Exited otherwise, per reason (`exit_node`, `holdout`, `definition_changed`). */
+  exitedOther: Record<string, number>;
+}
+
+/** A node of the funnel. */
+export interface NodeCounts {
+  nodeId: string;
+  type: string;
+  /** Runs that reached the node. */
+  reached: number;
+  /** Runs at the node now (running or waiting). */
+  atNow: number;
+}
+
+/** An edge of the graph and how many runs went along (or not). */
+export interface DropOff {
+  from: string;
+  to: string;
+  reachedFrom: number;
+  reachedTo: number;
+  /** reachedFrom − reachedTo. */
+  dropOff: number;
+  /** reachedTo / reachedFrom; null when nobody reached `from`. */
+  rate: number | null;
+}
+
+/** What happened to the messages of a node or template. */
+export interface MessageCounts {
+  channel: string;
+  template: string | null;
+  /** Outbox rows. */
+  messages: number;
+  /** Not sent yet (pending, or being sent). */
+  pending: number;
+  /** Handed to the provider (have a send time). */
+  sent: number;
+  delivered: number;
+  /** Failed for good at the provider (rejected, hard bounce). */
+  failed: number;
+  /** Given up after the retries. */
+  dead: number;
+  skipped: number;
+  skippedBy: Record<string, number>;
+  /** Messages a person opened, and messages only machines opened (privacy proxies, scanners). */
+  opened: { human: number; machine: number };
+  clicked: { human: number; machine: number };
+  replied: number;
+  unsubscribed: number;
+  bounced: number;
+  complained: number;
+  /** Other outcomes (calls: answered, bridged, no_agent, no_answer), messages per type. */
+  other: Record<string, number>;
+  /** Rates over `sent` (null when nothing was sent): delivered, opened and clicked by people. */
+  rates: { delivered: number | null; opened: number | null; clicked: number | null };
+}
+
+/** An arm of an A/B split (or its holdout) against the control. */
+export interface Arm {
+  name: string;
+  /** Runs the split sent this way. */
+  entered: number;
+  /** Of them, runs with a conversion. */
+  converted: number;
+  rate: number | null;
+  /** 95% Wilson interval of the rate. */
+  interval: Interval | null;
+  revenue: number;
+  /** Against the control; null for the control itself or without runs on either side. */
+  lift: Lift | null;
+}
+
+/** One day of the series. */
+export interface Day {
+  date: string;
+  entered: number;
+  /** Messages sent by send nodes, per channel. */
+  sent: Record<string, number>;
+  opens: number;
+  machineOpens: number;
+  clicks: number;
+  machineClicks: number;
+  conversions: number;
+  revenue: number;
+}
+
+/** A journey's report. */
+export interface JourneyReport {
+  journeyId: string;
+  name: string;
+  /** The version reported on; null: all versions together. */
+  version: number | null;
+  timezone: string;
+  runs: RunCounts;
+  byVersion: Array<RunCounts & { version: number }>;
+  nodes: NodeCounts[];
+  dropOff: DropOff[];
+  messages: Array<MessageCounts & { nodeId: string | null }>;
+  templates: MessageCounts[];
+  conversions: ReportAggregates['conversions'] extends infer C ? Omit<C, 'byVariant'> : never;
+  experiments: Array<{ splitNode: string; control: string; arms: Arm[] }>;
+  daily: { from: string; to: string; days: Day[] };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function localDay(text: string, field: string, zone: string): DateTime {
+  const day = DATE.test(text) ? DateTime.fromISO(text, { zone }) : null;
+  if (!day?.isValid)
+    throw new AppError('invalid_input', `${field} must be a date YYYY-MM-DD (got "${text}")`, [
+      { path: field, message: 'expected a date YYYY-MM-DD', hint: 'e.g. 2026-05-01' },
+    ]);
+  return day.startOf('day');
+}
+
+/** The local days of the series, checked. */
+function seriesRange(req: ReportRequest, zone: string, now: number) {
+  const to = req.to
+    ? localDay(req.to, 'to', zone)
+    : DateTime.fromMillis(now, { zone }).startOf('day');
+  const from = req.from ? localDay(req.from, 'from', zone) : to.minus({ days: DEFAULT_DAYS - 1 });
+  if (from > to)
+    throw new AppError('invalid_input', 'from is after to', [
+      { path: 'from', message: `must be on or before to (${to.toISODate()})` },
+    ]);
+  const days: string[] = [];
+  for (let d = from; d <= to; d = d.plus({ days: 1 })) {
+    days.push(d.toISODate() ?? '');
+    if (days.length > MAX_DAYS)
+      throw new AppError('invalid_input', `the range is longer than ${MAX_DAYS} days`, [
+        { path: 'from', message: `at most ${MAX_DAYS} days before to` },
+      ]);
+  }
+  return { from, to, days, start: from.toMillis(), end: to.plus({ days: 1 }).toMillis() };
+}
+
+/** The nodes a node leads to (every node kind names them in these fields). */
+function successors(node: JourneyNode): string[] {
+  const n = node as Record<string, unknown>;
+  const out: string[] = [];
+  for (const key of ['next', 'onTimeout', 'default'])
+    if (typeof n[key] === 'string') out.push(n[key]);
+  for (const key of ['cases', 'variants']) {
+    const list = n[key];
+    if (Array.isArray(list))
+      for (const c of list as Array<{ next?: unknown }>)
+        if (typeof c.next === 'string') out.push(c.next);
+  }
+  return [...new Set(out)];
+}
+
+const zeroCounts = (): RunCounts => ({
+  entered: 0,
+  active: 0,
+  completed: 0,
+  exitedByGoal: {},
+  exitedOther: {},
+});
+
+function addRuns(c: RunCounts, r: ReportAggregates['runs'][number]): void {
+  c.entered += r.runs;
+  if (r.status === 'active' || r.status === 'waiting') c.active += r.runs;
+  else if (r.status === 'completed') c.completed += r.runs;
+  else if (r.exitKind === 'goal') {
+    const goal = r.exitGoal ?? 'unknown';
+    c.exitedByGoal[goal] = (c.exitedByGoal[goal] ?? 0) + r.runs;
+  } else {
+    const kind = r.exitKind ?? 'unknown';
+    c.exitedOther[kind] = (c.exitedOther[kind] ?? 0) + r.runs;
+  }
+}
+
+const emptyMessages = (channel: string, template: string | null): MessageCounts => ({
+  channel,
+  template,
+  messages: 0,
+  pending: 0,
+  sent: 0,
+  delivered: 0,
+  failed: 0,
+  dead: 0,
+  skipped: 0,
+  skippedBy: {},
+  opened: { human: 0, machine: 0 },
+  clicked: { human: 0, machine: 0 },
+  replied: 0,
+  unsubscribed: 0,
+  bounced: 0,
+  complained: 0,
+  other: {},
+  rates: { delivered: null, opened: null, clicked: null },
+});
+
+const ratio = (x: number, n: number): number | null => (n > 0 ? x / n : null);
+
+function addStatus(m: MessageCounts, r: ReportAggregates['messages'][number]): void {
+  m.messages += r.messages;
+  m.sent += r.sent;
+  switch (r.status) {
+    case 'pending':
+    case 'sending':
+      m.pending += r.messages;
+      break;
+    case 'delivered':
+      m.delivered += r.messages;
+      break;
+    case 'failed':
+      m.failed += r.messages;
+      break;
+    case 'dead':
+      m.dead += r.messages;
+      break;
+    case 'skipped':
+      m.skipped += r.messages;
+      break;
+    case 'sent':
+      break;
+  }
+}
+
+function addOutcome(m: MessageCounts, r: ReportAggregates['outcomes'][number]): void {
+  switch (r.type) {
+    case 'opened':
+    case 'clicked':
+      m[r.type].human += r.human;
+      m[r.type].machine += r.messages - r.human;
+      break;
+    case 'replied':
+    case 'unsubscribed':
+    case 'bounced':
+    case 'complained':
+      m[r.type] += r.messages;
+      break;
+    default:
+      m.other[r.type] = (m.other[r.type] ?? 0) + r.messages;
+  }
+}
+
+function withRates(m: MessageCounts): MessageCounts {
+  m.rates = {
+    delivered: ratio(m.delivered, m.sent),
+    opened: ratio(m.opened.human, m.sent),
+    clicked: ratio(m.clicked.human, m.sent),
+  };
+  return m;
+}
+
+/** Message counts per node (and channel, template), and the same summed per template. */
+function messageCounts(a: ReportAggregates) {
+  const byNode = new Map<string, MessageCounts & { nodeId: string | null }>();
+  const node = (nodeId: string | null, channel: string, template: string | null) => {
+    const key = `${nodeId}\u0000${channel}\u0000${template}`;
+    let m = byNode.get(key);
+    if (!m) byNode.set(key, (m = { nodeId, ...emptyMessages(channel, template) }));
+    return m;
+  };
+  for (const r of a.messages) addStatus(node(r.nodeId, r.channel, r.template), r);
+  for (const r of a.skipped) {
+    const m = node(r.nodeId, r.channel, r.template);
+    m.skippedBy[r.reason] = (m.skippedBy[r.reason] ?? 0) + r.messages;
+  }
+  for (const r of a.outcomes) addOutcome(node(r.nodeId, r.channel ?? '', r.template), r);
+  const byTemplate = new Map<string, MessageCounts>();
+  for (const m of byNode.values()) {
+    if (m.template === null) continue;
+    const key = `${m.channel}\u0000${m.template}`;
+    let t = byTemplate.get(key);
+    if (!t) byTemplate.set(key, (t = emptyMessages(m.channel, m.template)));
+    for (const f of [
+      'messages',
+      'pending',
+      'sent',
+      'delivered',
+      'failed',
+      'dead',
+      'skipped',
+    ] as const)
+      t[f] += m[f];
+    for (const f of ['replied', 'unsubscribed', 'bounced', 'complained'] as const) t[f] += m[f];
+    for (const f of ['opened', 'clicked'] as const) {
+      t[f].human += m[f].human;
+      t[f].machine += m[f].machine;
+    }
+    for (const [k, v] of Object.entries(m.skippedBy)) t.skippedBy[k] = (t.skippedBy[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(m.other)) t.other[k] = (t.other[k] ?? 0) + v;
+  }
+  return {
+    messages: [...byNode.values()].map((m) => ({ ...withRates(m), nodeId: m.nodeId })),
+    templates: [...byTemplate.values()].map(withRates),
+  };
+}
+
+/** Each split's arms against its control: the holdout when it has one, else its first variant. */
+function experiments(
+  definitions: JourneyDefinition[],
+  a: ReportAggregates,
+): JourneyReport['experiments'] {
+  const splits = new Map<string, { variants: string[]; holdout: boolean }>();
+  for (const d of definitions)
+    for (const [id, node] of Object.entries(d.nodes)) {
+      if (node.type !== 'split') continue;
+      const had = splits.get(id) ?? { variants: [], holdout: false };
+      for (const v of node.variants) if (!had.variants.includes(v.name)) had.variants.push(v.name);
+      had.holdout ||= (node.holdout ?? 0) > 0;
+      splits.set(id, had);
+    }
+  const converted = new Map<string | null, ConversionTotals>(
+    a.conversions.byVariant.map((v) => [v.variant, v]),
+  );
+  return [...splits].map(([splitNode, s]) => {
+    const names = s.holdout ? [...s.variants, 'holdout'] : s.variants;
+    const control = s.holdout ? 'holdout' : (s.variants[0] ?? '');
+    const entered = (name: string) =>
+      a.visits
+        .filter((v) => v.nodeId === splitNode && v.variant === name)
+        .reduce((n, v) => n + v.runs, 0);
+    const group = (name: string) => ({
+      n: entered(name),
+      x: converted.get(name)?.convertedRuns ?? 0,
+    });
+    const base = group(control);
+    const arms = names.map((name): Arm => {
+      const g = group(name);
+      return {
+        name,
+        entered: g.n,
+        converted: g.x,
+        rate: ratio(g.x, g.n),
+        interval: wilson(g.x, g.n),
+        revenue: converted.get(name)?.revenue ?? 0,
+        lift: name === control ? null : lift(g, base),
+      };
+    });
+    return { splitNode, control, arms };
+  });
+}
+
+/** The daily series from the storage's buckets, per local day of the workspace. */
+function daily(
+  a: ReportAggregates,
+  range: ReturnType<typeof seriesRange>,
+  zone: string,
+  sendNodes: Set<string>,
+): JourneyReport['daily'] {
+  const days = new Map<string, Day>(
+    range.days.map((date) => [
+      date,
+      {
+        date,
+        entered: 0,
+        sent: {},
+        opens: 0,
+        machineOpens: 0,
+        clicks: 0,
+        machineClicks: 0,
+        conversions: 0,
+        revenue: 0,
+      },
+    ]),
+  );
+  for (const p of a.series) {
+    const date = DateTime.fromMillis(p.bucket * BUCKET_MS, { zone }).toISODate() ?? '';
+    const day = days.get(date);
+    if (!day) continue;
+    switch (p.metric) {
+      case 'entered':
+        day.entered += p.count;
+        break;
+      case 'sent':
+        if (p.nodeId !== null && p.channel !== null && sendNodes.has(p.nodeId))
+          day.sent[p.channel] = (day.sent[p.channel] ?? 0) + p.count;
+        break;
+      case 'opened':
+        day.opens += p.count;
+        break;
+      case 'opened_machine':
+        day.machineOpens += p.count;
+        break;
+      case 'clicked':
+        day.clicks += p.count;
+        break;
+      case 'clicked_machine':
+        day.machineClicks += p.count;
+        break;
+      case 'conversions':
+        day.conversions += p.count;
+        day.revenue += p.value;
+        break;
+    }
+  }
+  return {
+    from: range.from.toISODate() ?? '',
+    to: range.to.toISODate() ?? '',
+    days: [...days.values()],
+  };
+}
+
+/** A journey's report (see the module header and docs/reports.md). */
+export async function journeyReport(
+  deps: AppDeps,
+  workspaceId: string,
+  req: ReportRequest,
+): Promise<JourneyReport> {
+  const journey = await deps.store.journeys.get(workspaceId, req.journeyId);
+  if (!journey)
+    throw new AppError('not_found', `journey ${req.journeyId} not found`, [
+      { path: 'id', message: 'no such journey', hint: 'list journeys with GET /api/journeys' },
+    ]);
+  const versions = await deps.store.journeys.listVersions(workspaceId, req.journeyId);
+  const inScope = versions.filter((v) => req.version === undefined || v.version === req.version);
+  if (req.version !== undefined && inScope.length === 0)
+    throw new AppError('not_found', `journey ${req.journeyId} has no version ${req.version}`, [
+      {
+        path: 'version',
+        message: 'no such version',
+        hint: `versions: ${versions.map((v) => v.version).join(', ') || 'none'}`,
+      },
+    ]);
+  const workspace = await deps.store.workspaces.get(workspaceId);
+  const zone = workspace?.timezone ?? 'UTC';
+  const range = seriesRange(req, zone, deps.clock.now());
+  const a = await deps.store.reports.aggregate({
+    workspaceId,
+    journeyId: req.journeyId,
+    version: req.version,
+    from: range.start,
+    to: range.end,
+    bucketMs: BUCKET_MS,
+  });
+
+  // Newest definition first: a node's type is the latest version's.
+  const definitions = inScope.sort((x, y) => y.version - x.version).map((v) => v.definition);
+  const nodeTypes = new Map<string, string>();
+  const order: string[] = [];
+  for (const d of definitions)
+    for (const [id, node] of Object.entries(d.nodes)) {
+      if (!nodeTypes.has(id)) order.push(id);
+      if (!nodeTypes.has(id)) nodeTypes.set(id, node.type);
+    }
+
+  const runs = zeroCounts();
+  const byVersion = new Map<number, RunCounts & { version: number }>();
+  const atNow = new Map<string, number>();
+  for (const r of a.runs) {
+    addRuns(runs, r);
+    let v = byVersion.get(r.version);
+    if (!v) byVersion.set(r.version, (v = { version: r.version, ...zeroCounts() }));
+    addRuns(v, r);
+    if ((r.status === 'active' || r.status === 'waiting') && r.node !== null)
+      atNow.set(r.node, (atNow.get(r.node) ?? 0) + r.runs);
+  }
+  const reached = new Map<string, number>();
+  for (const v of a.visits) reached.set(v.nodeId, (reached.get(v.nodeId) ?? 0) + v.runs);
+  for (const id of [...reached.keys(), ...atNow.keys()])
+    if (!nodeTypes.has(id)) {
+      nodeTypes.set(id, 'unknown');
+      order.push(id);
+    }
+  const nodes = order.map((nodeId) => ({
+    nodeId,
+    type: nodeTypes.get(nodeId) ?? 'unknown',
+    reached: reached.get(nodeId) ?? 0,
+    atNow: atNow.get(nodeId) ?? 0,
+  }));
+
+  const edges = new Map<string, DropOff>();
+  for (const d of definitions)
+    for (const [from, node] of Object.entries(d.nodes))
+      for (const to of successors(node)) {
+        const key = `${from}\u0000${to}`;
+        if (edges.has(key)) continue;
+        const reachedFrom = reached.get(from) ?? 0;
+        const reachedTo = reached.get(to) ?? 0;
+        edges.set(key, {
+          from,
+          to,
+          reachedFrom,
+          reachedTo,
+          dropOff: reachedFrom - reachedTo,
+          rate: ratio(reachedTo, reachedFrom),
+        });
+      }
+
+  const sendNodes = new Set([...nodeTypes].filter(([, type]) => type === 'send').map(([id]) => id));
+  const { byVariant: _byVariant, ...conversions } = a.conversions;
+  return {
+    journeyId: journey.id,
+    name: journey.name,
+    version: req.version ?? null,
+    timezone: zone,
+    runs,
+    byVersion: [...byVersion.values()].sort((x, y) => x.version - y.version),
+    nodes,
+    dropOff: [...edges.values()],
+    ...messageCounts(a),
+    conversions,
+    experiments: experiments(definitions, a),
+    daily: daily(a, range, zone, sendNodes),
+  };
+}
