@@ -82,6 +82,14 @@ export class Secrets {
     }
   }
 
+  /**
+   * A stable secret string for `purpose`, derived from the root key (the demo workspace's keys:
+   * the same at every start, never stored in clear).
+   */
+  derive(purpose: string): string {
+    return this.#key(`derive:${purpose}`).subarray(0, 24).toString('base64url');
+  }
+
   #mac(purpose: string, body: string): string {
     return createHmac('sha256', this.#key(`sign:${purpose}`))
       .update(body)

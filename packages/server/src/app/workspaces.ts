@@ -1,4 +1,4 @@
-/** Workspaces and their keys: the default workspace is created at first start. */
+/** Workspaces and their keys: the default workspace is created at first start (`demo` by `--demo`). */
 import { AppError } from '../errors.ts';
 import { newSecret, sha256 } from '../ids.ts';
 import type { KeyKind } from '../storage/store.ts';
@@ -26,13 +26,36 @@ export async function ensureDefaultWorkspace(
     timezone?: string | undefined;
   },
 ): Promise<GeneratedKeys> {
+  return ensureWorkspace(deps, {
+    id: DEFAULT_WORKSPACE,
+    name: 'Default',
+    timezone: opts.timezone,
+    writeKey: opts.writeKey,
+    adminToken: opts.adminToken,
+  });
+}
+
+/**
+ * Makes sure a workspace exists and has a write key and an admin token: a key given is added when
+ * missing; a kind of key not given is generated when the workspace has none, and returned.
+ */
+export async function ensureWorkspace(
+  deps: AppDeps,
+  ws: {
+    id: string;
+    name: string;
+    timezone?: string | undefined;
+    writeKey?: string | undefined;
+    adminToken?: string | undefined;
+  },
+): Promise<GeneratedKeys> {
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
-    if (!(await tx.workspaces.get(DEFAULT_WORKSPACE))) {
+    if (!(await tx.workspaces.get(ws.id))) {
       await tx.workspaces.create({
-        id: DEFAULT_WORKSPACE,
-        name: 'Default',
-        timezone: opts.timezone ?? 'UTC',
+        id: ws.id,
+        name: ws.name,
+        timezone: ws.timezone ?? 'UTC',
         createdAt: now,
       });
     }
@@ -44,27 +67,22 @@ export async function ensureDefaultWorkspace(
       if (configured) {
         const hash = sha256(configured);
         if ((await tx.workspaces.findByKey(kind, hash)) === null) {
-          await tx.workspaces.addKey({
-            workspaceId: DEFAULT_WORKSPACE,
-            kind,
-            hash,
-            createdAt: now,
-          });
+          await tx.workspaces.addKey({ workspaceId: ws.id, kind, hash, createdAt: now });
         }
         return undefined;
       }
-      if ((await tx.workspaces.countKeys(DEFAULT_WORKSPACE, kind)) > 0) return undefined;
+      if ((await tx.workspaces.countKeys(ws.id, kind)) > 0) return undefined;
       const secret = newSecret(kind === 'write' ? 'wk_' : 'wa_');
       await tx.workspaces.addKey({
-        workspaceId: DEFAULT_WORKSPACE,
+        workspaceId: ws.id,
         kind,
         hash: sha256(secret),
         createdAt: now,
       });
       return secret;
     };
-    const writeKey = await ensure('write', opts.writeKey);
-    const adminToken = await ensure('admin', opts.adminToken);
+    const writeKey = await ensure('write', ws.writeKey);
+    const adminToken = await ensure('admin', ws.adminToken);
     if (writeKey) generated.writeKey = writeKey;
     if (adminToken) generated.adminToken = adminToken;
     return generated;

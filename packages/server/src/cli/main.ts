@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadJourney } from '@waymark/core';
+import { demoGuide, loadDemo } from '../app/demo.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import { configFromEnv, type Role } from '../config.ts';
@@ -38,7 +39,8 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
     .description('serve the API and run the worker (embedded store unless DATABASE_URL is set)')
     .option('--role <role>', 'api | worker | all', 'all')
     .option('--port <port>', 'HTTP port (default: PORT or 3000)')
-    .action(async (opts: { role: string; port?: string }) => {
+    .option('--demo', 'load every example journey and form into the "demo" workspace')
+    .action(async (opts: { role: string; port?: string; demo?: boolean }) => {
       if (!['api', 'worker', 'all'].includes(opts.role)) {
         throw new AppError(
           'invalid_input',
@@ -65,6 +67,7 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
         if (wm.generatedKeys.writeKey) out(`  write key:   ${wm.generatedKeys.writeKey}\n`);
         if (wm.generatedKeys.adminToken) out(`  admin token: ${wm.generatedKeys.adminToken}\n`);
       }
+      const demo = opts.demo ? await loadDemo(wm.deps, { timezone: config.timezone }) : null;
       const http =
         role === 'worker' ? null : await startHttp(wm, { port: config.port, host: config.host });
       if (role !== 'api') wm.worker.start();
@@ -75,6 +78,7 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
         out(
           `Manual clock at ${new Date(wm.deps.clock.now()).toISOString()}: move it with POST /api/clock {"advance": "P1D"}\n`,
         );
+      if (demo) out(demoGuide(demo, http?.address ?? config.publicUrl));
       let stopping = false;
       const shutdown = async (signal: string): Promise<void> => {
         if (stopping) return;

@@ -2,56 +2,19 @@
 // the Segment API, a journey applied from another process, the message in the dev outbox, and a
 // SIGTERM that drains and exits cleanly. Then the same with the API and the worker split.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { bin, poll, root, startWaymark } from './testing.ts';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = join(root, 'packages/server/bin/waymark.js');
 const WRITE_KEY = 'wk_test_start';
 const ADMIN = 'wa_test_start';
 
-function start(
-  env: Record<string, string>,
-  args: string[] = [],
-): { child: ChildProcess; output: () => string; address: Promise<string> } {
-  const child = spawn(process.execPath, [bin, 'start', ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      WAYMARK_WRITE_KEY: WRITE_KEY,
-      WAYMARK_ADMIN_TOKEN: ADMIN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const address = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-      if (/worker running/.test(out)) resolve('');
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  return { child, output: () => out, address };
-}
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function start(env: Record<string, string>, args: string[] = []) {
+  return startWaymark({ WAYMARK_WRITE_KEY: WRITE_KEY, WAYMARK_ADMIN_TOKEN: ADMIN, ...env }, args);
 }
 
 async function scenario(api: string, dataDir: string, user: string): Promise<void> {
