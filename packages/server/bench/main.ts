@@ -11,8 +11,10 @@
  *    to the last message accepted, and peak RSS per audience size.
  * 6. personalisation (bench/personalize.ts): p50/p99 of GET /v1/personalize over HTTP on a warm
  *    server with 10,000 profiles (BENCH_PROFILES), 20,000 requests (BENCH_PERSONALIZE).
+ * 7. reports (bench/reports.ts): `GET /api/journeys/:id/report` on a journey with
+ *    BENCH_REPORT_MESSAGES (1,000,000) messages bulk-seeded by SQL: median and max of 7 calls.
  * Sizes can be lowered for a quick look: BENCH_EVENTS, BENCH_RUNS, BENCH_LATE; stages and
- * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery,personalize and
+ * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery,personalize,reports and
  * BENCH_BACKENDS=sqlite,postgres.
  */
 import { spawn } from 'node:child_process';
@@ -28,6 +30,7 @@ import { startHttp } from '../src/http/index.ts';
 import { testDatabases } from '../src/test-databases.ts';
 import { createWaymark } from '../src/waymark.ts';
 import { benchPersonalize } from './personalize.ts';
+import { benchReports } from './reports.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
@@ -204,7 +207,7 @@ const TARGETS = {
 } as const;
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery,personalize').split(','),
+  (process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery,personalize,reports').split(','),
 );
 const backends = new Set((process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(','));
 const mark = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
@@ -256,6 +259,14 @@ for (const kind of selected) {
     const r = await stage(benchPersonalize);
     console.log(
       `${kind.name}: GET /v1/personalize p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms (${Math.round(r.perSecond)} requests/s, 4 in flight, ${process.env.BENCH_PROFILES ?? 10_000} profiles) — target p99 5 ms: ${mark(r.p99 < 5)}`,
+    );
+  }
+  if (only.has('reports')) {
+    const r = await stage(benchReports);
+    const ms = (x: { median: number; max: number }) =>
+      `median ${x.median.toFixed(0)} ms, max ${x.max.toFixed(0)} ms`;
+    console.log(
+      `${kind.name}: journey report on ${r.messages} messages (seeded in ${r.seedSeconds.toFixed(0)} s): all versions ${ms(r.all)}; one version ${ms(r.version)} — target 1000 ms: ${mark(r.all.max < 1000 && r.version.max < 1000)}`,
     );
   }
   if (only.has('delivery')) {

@@ -1,7 +1,7 @@
 /**
- * cli/ owns the `waymark` command: start, migrate, journeys validate|apply, simulate. It goes
- * through app/ and the composition root, never storage directly. Invalid input prints a readable
- * error and exits non-zero.
+ * cli/ owns the `waymark` command: start, migrate, journeys validate|apply, simulate, report
+ * (cli/report.ts). It goes through app/ and the composition root, never storage directly. Invalid
+ * input prints a readable error and exits non-zero.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -13,6 +13,7 @@ import { configFromEnv, type Role } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { startHttp } from '../http/index.ts';
 import { formatSimulation, simulate } from '../simulate.ts';
+import { addReportCommand } from './report.ts';
 import { createWaymark, migrateDatabase } from '../waymark.ts';
 
 function readInput(path: string, what: string): string {
@@ -149,6 +150,8 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
       );
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
     });
+
+  addReportCommand(cli, out);
 
   return cli;
 }
