@@ -36,14 +36,20 @@ export function parseDuration(text: string): number | null {
 }
 
 /** A duration field: any string `parseDuration` accepts. */
-export const Duration = z.string().refine((v) => parseDuration(v) !== null, {
-  message: 'expected a duration such as "PT12H", "P2D", "12h", "30m" or "7d"',
-});
+export const Duration = z
+  .string()
+  .refine((v) => parseDuration(v) !== null, {
+    message: 'expected a duration such as "PT12H", "P2D", "12h", "30m" or "7d"',
+  })
+  .meta({ title: 'duration' });
 
 /** A duration that must be positive (waits, timeouts). */
-export const PositiveDuration = z.string().refine((v) => (parseDuration(v) ?? 0) > 0, {
-  message: 'expected a positive duration such as "PT12H", "P2D", "12h", "30m" or "7d"',
-});
+export const PositiveDuration = z
+  .string()
+  .refine((v) => (parseDuration(v) ?? 0) > 0, {
+    message: 'expected a positive duration such as "PT12H", "P2D", "12h", "30m" or "7d"',
+  })
+  .meta({ title: 'positive duration' });
 
 /** Parses a duration already validated by the schema; throws on programmer error. */
 export function durationMs(text: string): number {
