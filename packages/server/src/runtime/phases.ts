@@ -130,11 +130,7 @@ export class Phases {
       }
       for (const [ws, wsEvents] of byWorkspace) {
         await this.#applyEvents(batch, tx, { ws, events: wsEvents, now });
-        await tx.events.markProcessed(
-          ws,
-          wsEvents.map((e) => e.seq),
-          now,
-        );
+        await tx.events.markProcessed(ws, wsEvents, now);
       }
       return events.length;
     });

@@ -20,7 +20,7 @@ type Table = keyof Database & string;
 type Column<T extends Table> = keyof Database[T] & string;
 
 /** PostgreSQL types of the columns batch statements write (the arrays their values are sent as). */
-type PgType = 'text' | 'bigint' | 'integer' | 'smallint' | 'jsonb';
+type PgType = 'text' | 'bigint' | 'integer' | 'smallint' | 'json' | 'jsonb';
 
 /** Tables written by `insertMany` / `updateMany`. */
 type BatchTable =
@@ -54,8 +54,8 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     message_id: 'text',
     type: 'text',
     name: 'text',
-    properties: 'jsonb',
-    context: 'jsonb',
+    properties: 'json',
+    context: 'json',
     timestamp: 'bigint',
     received_at: 'bigint',
     processed_at: 'bigint',
@@ -102,6 +102,7 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     idempotency_key: 'text',
     run_id: 'text',
     journey_id: 'text',
+    version: 'integer',
     node_id: 'text',
     kind: 'text',
     channel: 'text',
@@ -176,7 +177,9 @@ function recordset<T extends BatchTable>(
   params: unknown[],
 ): string {
   const types: Record<string, PgType> = PG_TYPES[table];
-  const fields = columns.map((col) => [`"${col}":`, types[col] === 'jsonb'] as const);
+  const fields = columns.map(
+    (col) => [`"${col}":`, types[col] === 'jsonb' || types[col] === 'json'] as const,
+  );
   const parts: string[] = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;

@@ -32,7 +32,11 @@ async function hotCalls(tx: Tx): Promise<void> {
   await tx.messages.getByKey('w', 'k1');
   await tx.messages.list('w', { limit: 50 });
   await tx.events.pending([0, 1, 2], 100);
-  await tx.events.markProcessed('w', [1, 2, 3], NOW);
+  await tx.events.markProcessed(
+    'w',
+    [1, 2, 3].map((seq) => ({ seq, partition: seq % 4 })),
+    NOW,
+  );
   await tx.events.listForProfile('w', 'p1', { limit: 50 });
   await tx.triggerTimers.claimDue(NOW, 100);
   await tx.triggerTimers.nextWake();

@@ -141,6 +141,8 @@ export interface MessageRow {
   idempotencyKey: string;
   runId: string | null;
   journeyId: string | null;
+  /** The run's journey version (reports); absent on messages of no run. */
+  version?: number | null | undefined;
   nodeId: string | null;
   kind: 'message' | 'webhook' | 'alert';
   channel: string;
@@ -573,7 +575,12 @@ export interface EventRepo {
   insert(rows: NewEvent[]): Promise<EventRow[]>;
   /** Unprocessed events of the given partitions in seq order. */
   pending(partitions: number[], limit: number): Promise<EventRow[]>;
-  markProcessed(workspaceId: string, seqs: number[], at: number): Promise<void>;
+  /** Marks events processed (each named by its partition and seq, as `pending` returned it). */
+  markProcessed(
+    workspaceId: string,
+    events: ReadonlyArray<Pick<EventRow, 'seq' | 'partition'>>,
+    at: number,
+  ): Promise<void>;
   listForProfile(
     workspaceId: string,
     profileId: string,

@@ -9,6 +9,7 @@ import * as channels from './002-channels.ts';
 import * as forms from './003-forms.ts';
 import * as conversions from './004-conversions.ts';
 import * as reports from './005-reports.ts';
+import * as leanEvents from './006-lean-events.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -21,6 +22,7 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['003-forms', forms],
   ['004-conversions', conversions],
   ['005-reports', reports],
+  ['006-lean-events', leanEvents],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

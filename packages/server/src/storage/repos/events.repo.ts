@@ -116,13 +116,28 @@ export class KyselyEventRepo implements EventRepo {
     return rows.map((r) => this.#toRow(r));
   }
 
-  async markProcessed(workspaceId: string, seqs: number[], at: number): Promise<void> {
-    for (const part of keyChunks(seqs, this.#c.dialect)) {
+  async markProcessed(
+    workspaceId: string,
+    events: ReadonlyArray<Pick<EventRow, 'seq' | 'partition'>>,
+    at: number,
+  ): Promise<void> {
+    // Found through events_pending (partition, seq), which holds only unprocessed rows.
+    for (const part of keyChunks(events, this.#c.dialect)) {
+      const partitions = [...new Set(part.map((e) => e.partition))];
       await this.#c.db
         .updateTable('events')
         .set({ processed_at: at })
         .where('workspace_id', '=', workspaceId)
-        .where(inList(this.#c.dialect, 'seq', part, 'bigint'))
+        .where('processed_at', 'is', null)
+        .where(inList(this.#c.dialect, 'partition', partitions, 'bigint'))
+        .where(
+          inList(
+            this.#c.dialect,
+            'seq',
+            part.map((e) => e.seq),
+            'bigint',
+          ),
+        )
         .execute();
     }
   }
