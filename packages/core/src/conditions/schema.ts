@@ -48,10 +48,21 @@ export const RegexText = z
  */
 export const FieldCondition = z
   .strictObject({
-    field: z.string().min(1),
-    op: ComparisonOp,
-    value: z.unknown().optional(),
+    field: z
+      .string()
+      .min(1)
+      .describe(
+        'A field path: `profile.traits.plan`, `event.properties.total`, `last.reply.score`…',
+      ),
+    op: ComparisonOp.describe('How to compare.'),
+    value: z
+      .unknown()
+      .optional()
+      .describe(
+        'What to compare with (a list for `in`/`nin`, a regex for `matches`; none for `exists`).',
+      ),
   })
+  .describe('Compare one field with a value.')
   .superRefine((c, ctx) => {
     if (c.op !== 'matches') return;
     const error = typeof c.value === 'string' ? regexError(c.value) : 'a regex string is required';
@@ -64,16 +75,20 @@ export const FieldCondition = z
   });
 
 /** Membership of a list: `{ inList: "vip" }` or `{ notInList: "vip" }`. */
-export const ListCondition = z.union([
-  z.strictObject({ inList: z.string().min(1) }),
-  z.strictObject({ notInList: z.string().min(1) }),
-]);
+export const ListCondition = z
+  .union([
+    z.strictObject({ inList: z.string().min(1).describe('The profile is in this list.') }),
+    z.strictObject({ notInList: z.string().min(1).describe('The profile is not in this list.') }),
+  ])
+  .describe('Membership of a list.');
 
 /** A count bound used by event-count conditions. */
-export const CountBound = z.strictObject({
-  op: z.enum(['eq', 'gt', 'gte', 'lt', 'lte']),
-  value: z.number().int().min(0),
-});
+export const CountBound = z
+  .strictObject({
+    op: z.enum(['eq', 'gt', 'gte', 'lt', 'lte']).describe('How to compare the count.'),
+    value: z.number().int().min(0).describe('The count to compare with.'),
+  })
+  .describe('How many events: `{ op: gte, value: 2 }`. Default: at least one.');
 
 /** Intents of a reply (`replies/understand.ts`). */
 export const ReplyIntent = z.enum(['yes', 'no', 'stop', 'help', 'unknown']);
@@ -97,22 +112,36 @@ export const ScoreTest = z.union([
  * `{ reply: { score: { between: [1, 2] } } }`, `{ reply: { keyword: [SLIDES, AULA] } }`,
  * `{ reply: { pattern: "^(?i)slides" } }`. Every part given must match.
  */
-export const ReplyCondition = z.strictObject({
-  reply: z.strictObject({
-    intent: z.union([ReplyIntent, z.array(ReplyIntent).min(1)]).optional(),
-    score: ScoreTest.optional(),
-    keyword: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    pattern: RegexText.optional(),
-  }),
-});
+export const ReplyCondition = z
+  .strictObject({
+    reply: z
+      .strictObject({
+        intent: z
+          .union([ReplyIntent, z.array(ReplyIntent).min(1)])
+          .optional()
+          .describe('The intent understood (`yes`, `no`, …), or any of a list.'),
+        score: ScoreTest.optional().describe(
+          'The score read from the text: a number, `{ op, value }` or `{ between: [min, max] }`.',
+        ),
+        keyword: z
+          .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+          .optional()
+          .describe('The first word, case-insensitively (one or a list).'),
+        pattern: RegexText.optional().describe('A regular expression the text matches.'),
+      })
+      .describe('Every part given must match.'),
+  })
+  .describe("The run's last inbound reply, as understood.");
 
 /** Whether a message sent by an earlier node got an outcome: `{ outcome: { node, is: "clicked" } }`. */
-export const OutcomeCondition = z.strictObject({
-  outcome: z.strictObject({
-    node: z.string().min(1),
-    is: z.lazy(() => MessageOutcomeType),
-  }),
-});
+export const OutcomeCondition = z
+  .strictObject({
+    outcome: z.strictObject({
+      node: z.string().min(1).describe('A send node of this journey.'),
+      is: z.lazy(() => MessageOutcomeType).describe('The outcome.'),
+    }),
+  })
+  .describe('Whether the message a send node sent got an outcome.');
 
 /** Outcomes a message can have; wait-for and branches test them. */
 export const MessageOutcomeType = z.enum([
@@ -154,14 +183,17 @@ export type Condition =
  * count: { op: "gte", value: 1 } }`. Counts events of the profile received while the run was
  * active (and within the window when given). Default count: at least one.
  */
-export const EventCountCondition: z.ZodType<Extract<Condition, { event: string }>> = z.strictObject(
-  {
-    event: z.string().min(1),
-    where: z.lazy(() => Condition).optional(),
-    within: Duration.optional(),
+export const EventCountCondition: z.ZodType<Extract<Condition, { event: string }>> = z
+  .strictObject({
+    event: z.string().min(1).describe('The event name.'),
+    where: z
+      .lazy(() => Condition)
+      .optional()
+      .describe('A filter on the events counted.'),
+    within: Duration.optional().describe('Only events this recent.'),
     count: CountBound.optional(),
-  },
-);
+  })
+  .describe('Events of the profile received while the run was active.');
 
 /** Any condition of the language. */
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
