@@ -7,6 +7,7 @@
  * Run by bench/main.ts (stage `delivery`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/app/ingest.ts';
@@ -61,6 +62,18 @@ nodes:
 templates:
   voucher: { channel: sms, body: "Hi {{ profile.traits.first_name }}, 10% off with {{ profile.traits.code }}" }
 `;
+
+/**
+ * CPU microseconds of this process's main thread (Linux /proc; null elsewhere): the thread that
+ * claims, renders and records — the one a single process cannot add cores to.
+ */
+function mainThreadCpuUs(): number | null {
+  const stat = `/proc/self/task/${process.pid}/stat`;
+  if (!existsSync(stat)) return null;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 /** Starts a peer process; resolves its first JSON line, and `done` with its completion time. */
 async function startPeer(
@@ -125,6 +138,8 @@ try {
     await wm.worker.drain();
   }
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuUs();
   await applyJourney(
     wm.deps,
     DEFAULT_WORKSPACE,
@@ -133,12 +148,17 @@ try {
   wm.worker.start();
   const t1 = await peer.done;
   const seconds = (t1 - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpuUs();
   process.stdout.write(
     JSON.stringify({
       kind,
       recipients: COUNT,
       seconds,
       perSecond: COUNT / seconds,
+      // The server's own CPU per message (user + system; robust to a busy machine).
+      cpuUsPerMessage: (cpu.user + cpu.system) / COUNT,
+      mainThreadCpuUsPerMessage: main0 === null || main1 === null ? null : (main1 - main0) / COUNT,
       rssMb: process.resourceUsage().maxRSS / 1024,
     }) + '\n',
   );

@@ -214,8 +214,11 @@ export class Delivery {
     let done = 0;
     if (this.#flushDue()) done += await this.#flush();
     await this.#renewLeases();
+    // Refill in chunks of at least a quarter batch: a claim is a committed transaction, and one
+    // per freed handful of slots would cost more than the sends it feeds.
     const room = Math.min(this.#o.batchSize, this.#o.maxQueued - this.#held.size);
-    if (room > 0 && !this.#settling) done += await this.#claim(room);
+    const chunk = Math.ceil(Math.min(this.#o.batchSize, this.#o.maxQueued) / 4);
+    if (room >= chunk && !this.#settling) done += await this.#claim(room);
     if (done === 0 && this.pending > 0) {
       await this.#waitForFlush();
       done += await this.#flush();

@@ -10,6 +10,7 @@ import {
   recipientLocale,
   renderTemplate,
   renderTemplateContent,
+  textFromHtml,
   type RenderScope,
 } from './render.ts';
 import { CLICK_PURPOSE } from '../channels/email/tracking.ts';
@@ -169,6 +170,47 @@ describe('renderTemplate', () => {
     assert.equal(out.subject, 'Hi Tom & <Jerry>');
     assert.equal(out.body, 'Hi Tom & <Jerry>');
     assert.equal(out.html, '<p>Hi Tom &amp; &lt;Jerry&gt;</p>');
+  });
+
+  it('makes the text part once per template: the same text as converting each rendered HTML', async () => {
+    const html = `<mjml><mj-body><mj-section><mj-column>
+      <mj-text>Hello {{ profile.traits.first_name }}, here are your {{ event.properties.items.size }} items:</mj-text>
+      <mj-raw>{% for item in event.properties.items %}</mj-raw>
+      <mj-text>{{ item.name }} — {{ item.price | money: 'EUR' }}</mj-text>
+      <mj-raw>{% endfor %}</mj-raw>
+      <mj-raw>{% if profile.traits.vip %}</mj-raw><mj-text>Thanks for being VIP!</mj-text><mj-raw>{% endif %}</mj-raw>
+      <mj-button href="https://shop.example/cart/{{ profile.id }}">My cart</mj-button>
+      <mj-image src="https://cdn.example/{{ profile.id }}.png" alt="" />
+    </mj-column></mj-section></mj-body></mjml>`;
+    const def = definition({ t: { channel: 'email', subject: 's', html } });
+    const items = [
+      { name: 'Boots', price: 80 },
+      { name: 'Tom & <Jerry> socks', price: 4.5 },
+    ];
+    for (const traits of [
+      { first_name: 'Ana', vip: true },
+      { first_name: 'Rui', vip: false },
+    ]) {
+      const out = await renderTemplate(def, 't', {
+        ...scope(traits, { items }),
+        tracking: undefined,
+      });
+      // Per message, as before: the recipient's rendered HTML converted.
+      assert.equal(out.body, textFromHtml(out.html!));
+      assert.match(out.body, /Tom & <Jerry> socks/);
+      assert.equal(out.body.includes('Thanks for being VIP!'), traits.vip);
+      assert.match(out.body, /My cart \[https:\/\/shop\.example\/cart\/p1\]/);
+    }
+  });
+
+  it('falls back to converting each message when a {% %} tag would not survive', async () => {
+    // The tag sits in an image's address, which the text part leaves out.
+    const html =
+      '<p>Hi {{ profile.traits.first_name }}</p><img src="https://cdn.example/{% if profile.traits.vip %}gold{% else %}plain{% endif %}.png">';
+    const def = definition({ t: { channel: 'email', subject: 's', html } });
+    const out = await renderTemplate(def, 't', scope({ first_name: 'Eva', vip: true }));
+    assert.equal(out.body, 'Hi Eva');
+    assert.equal(out.body, textFromHtml(out.html!));
   });
 
   it('resolves the sender: the template, then policies.email', async () => {

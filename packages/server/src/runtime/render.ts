@@ -288,6 +288,42 @@ export function textFromHtml(html: string): string {
     .trim();
 }
 
+/**
+ * The plain-text part as a Liquid template, made ONCE per HTML template (html-to-text costs more
+ * than the rest of rendering an email): the Liquid tags are shielded, the HTML converted, the tags
+ * put back. Rendering it with the recipient's data gives what converting their rendered HTML would
+ * (up to line wrapping and runs of white space inside values). Null when conversion would not keep
+ * every `{% %}` tag, in order (a tag in `<head>`, in an image's address…): then each message's
+ * text is made from its HTML, as before. Output tags (`{{ }}`) that vanish vanish harmlessly.
+ */
+const textTemplates = new Map<string, LiquidTemplate[] | null>();
+
+function textTemplateOf(htmlSource: string): LiquidTemplate[] | null {
+  const hit = textTemplates.get(htmlSource);
+  if (hit !== undefined) return hit;
+  const tags: string[] = [];
+  const nonce = Math.random().toString(36).slice(2, 8);
+  const shielded = htmlSource.replace(LIQUID_TAG, (tag) => `wmtx${nonce}x${tags.push(tag) - 1}x`);
+  const text = textFromHtml(shielded);
+  const seen: number[] = [];
+  const restored = text.replace(new RegExp(`wmtx${nonce}x(\\d+)x`, 'g'), (_m, i: string) => {
+    seen.push(Number(i));
+    return tags[Number(i)] ?? '';
+  });
+  const controls = (list: number[]): string =>
+    list.filter((i) => tags[i]?.startsWith('{%')).join(',');
+  const allControls = controls(tags.map((_t, i) => i));
+  let template: LiquidTemplate[] | null = null;
+  if (controls(seen) === allControls && new Set(seen).size === seen.length) {
+    try {
+      template = textLiquid.parse(restored);
+    } catch {
+      template = null;
+    }
+  }
+  return remember(textTemplates, htmlSource, template);
+}
+
 /** The recipient's locale from the profile's `locale` trait (`pt_PT` → `pt-PT`), if valid. */
 export function recipientLocale(traits: Record<string, unknown>): string {
   const raw = traits.locale;
@@ -360,8 +396,8 @@ export async function renderTemplateContent(
       ? undefined
       : renderField('subject', parseField('subject', template.subject, false), false, scope);
   let html: string | undefined;
+  let source: string | undefined;
   if (template.html !== undefined) {
-    let source: string;
     try {
       source = await templateHtml(template.html);
     } catch (err) {
@@ -372,8 +408,14 @@ export async function renderTemplateContent(
   let body: string;
   if (template.body !== undefined)
     body = renderField('body', parseField('body', template.body, false), false, scope);
-  else if (html !== undefined) body = textFromHtml(html);
-  else throw new RenderError('body', 'body: the template has neither body nor html');
+  else if (html !== undefined) {
+    const text = textTemplateOf(source!);
+    body = text
+      ? renderField('body', text, false, scope)
+          .replace(/\n{3,}/g, '\n\n')
+          .trim()
+      : textFromHtml(html);
+  } else throw new RenderError('body', 'body: the template has neither body nor html');
   // Open pixel and click redirects in the HTML only: the text part keeps readable links.
   // A message without HTML (an SMS) tracks the links of its text only when its template says so.
   if (html === undefined && scope.tracking && template.tracking?.clicks === true)

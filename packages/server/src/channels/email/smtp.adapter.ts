@@ -11,13 +11,20 @@
  * (not transactional, not a staff alert) `List-Unsubscribe` + `List-Unsubscribe-Post:
  * List-Unsubscribe=One-Click` (RFC 8058).
  *
+ * The pool lives in a worker thread of its own (smtp-thread.mjs): building the MIME message and
+ * writing it out cost more CPU than the rest of an email's way through Waymark, and the thread
+ * that claims, renders and records must not wait for it.
+ *
  * Classification (the delivery engine retries): an SMTP 5xx reply → `permanent` with the server's
  * text; 4xx replies, connection, TLS and timeout errors → `retryable`. An authentication failure
  * is `retryable` too: the message is fine, the configuration is not, and it must not cost every
  * queued email its delivery.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import type { MessageRow } from '../../storage/store.ts';
 import type { ChannelAdapter, SendResult } from '../channel.ts';
@@ -93,12 +100,85 @@ export function classifySmtpError(err: unknown): SendResult {
   return { kind: 'retryable', error: `SMTP ${e.code ?? 'error'}: ${text}` };
 }
 
-/** Makes an SMTP adapter with its own connection pool. */
+/** What the sending thread answers for one message. */
+interface ThreadReply {
+  id: number;
+  ok: boolean;
+  error?: { message: string; code?: string; responseCode?: number; response?: string };
+}
+
+/** How long `close()` waits for the thread to close its connections before ending it. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * The worker thread that owns the nodemailer pool, started at the first send (an adapter made
+ * and never used costs no thread). It keeps the process alive only while sends are in flight.
+ */
+class SendingThread {
+  readonly #transport: SMTPPool.Options;
+  #worker: Worker | null = null;
+  readonly #pending = new Map<number, (reply: ThreadReply) => void>();
+  #next = 0;
+
+  constructor(transport: SMTPPool.Options) {
+    this.#transport = transport;
+  }
+
+  send(mail: Mail.Options): Promise<ThreadReply> {
+    const worker = this.#worker ?? this.#start();
+    const id = ++this.#next;
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      if (this.#pending.size === 1) worker.ref();
+      worker.postMessage({ id, mail });
+    });
+  }
+
+  #start(): Worker {
+    const worker = new Worker(new URL('./smtp-thread.mjs', import.meta.url), {
+      workerData: { transport: this.#transport },
+    });
+    worker.unref();
+    worker.on('message', (reply: ThreadReply) => {
+      const resolve = this.#pending.get(reply.id);
+      if (!resolve) return;
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) worker.unref();
+      resolve(reply);
+    });
+    worker.on('error', (err) => this.#lost(worker, err.message));
+    worker.on('exit', () => this.#lost(worker, 'the SMTP sending thread stopped'));
+    this.#worker = worker;
+    return worker;
+  }
+
+  /** The thread died: its sends in flight are retryable failures; the next send starts anew. */
+  #lost(worker: Worker, message: string): void {
+    if (this.#worker === worker) this.#worker = null;
+    for (const [id, resolve] of this.#pending)
+      resolve({ id, ok: false, error: { message, code: 'ETHREAD' } });
+    this.#pending.clear();
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    this.#worker = null;
+    worker.ref();
+    const exited = once(worker, 'exit');
+    worker.postMessage({ close: true });
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Makes an SMTP adapter with its own connection pool (in its own thread). */
 export function smtpAdapter(o: SmtpAdapterOptions): ChannelAdapter {
   const url = new URL(o.url);
   const secure = url.protocol === 'smtps:';
   const user = decodeURIComponent(url.username);
-  const transport: Transporter = nodemailer.createTransport({
+  const thread = new SendingThread({
     pool: true,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
@@ -135,28 +215,26 @@ export function smtpAdapter(o: SmtpAdapterOptions): ChannelAdapter {
         headers['List-Unsubscribe'] = `<${c.unsubscribeUrl}>`;
         headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
       }
-      try {
-        await transport.sendMail({
-          from,
-          to: message.recipient,
-          ...(replyTo ? { replyTo } : {}),
-          subject: c.subject,
-          text: c.body,
-          ...(c.html !== undefined ? { html: c.html } : {}),
-          messageId,
-          headers,
-          // Bounces go to the message's signed VERP address; the From header stays as it is.
-          ...(o.returnPath
-            ? { envelope: { from: o.returnPath(message), to: [message.recipient] } }
-            : {}),
-        });
-        return { kind: 'sent', providerMessageId: messageId };
-      } catch (err) {
-        return classifySmtpError(err);
-      }
+      const reply = await thread.send({
+        from,
+        to: message.recipient,
+        ...(replyTo ? { replyTo } : {}),
+        subject: c.subject,
+        text: c.body,
+        ...(c.html !== undefined ? { html: c.html } : {}),
+        messageId,
+        headers,
+        // Bounces go to the message's signed VERP address; the From header stays as it is.
+        ...(o.returnPath
+          ? { envelope: { from: o.returnPath(message), to: [message.recipient] } }
+          : {}),
+      });
+      if (reply.ok) return { kind: 'sent', providerMessageId: messageId };
+      const { message: text, ...fields } = reply.error ?? { message: 'unknown SMTP failure' };
+      return classifySmtpError(Object.assign(new Error(text), fields));
     },
     async close() {
-      transport.close();
+      await thread.close();
     },
   };
 }
