@@ -136,6 +136,32 @@ describe('field comparisons', () => {
     }
     assert.ok(holds({ field: 'profile.traits.score', op: 'not_exists' }), 'null counts as absent');
   });
+  it('valueFrom compares with another field; a missing one compares like a missing value', () => {
+    assert.ok(
+      holds({ field: 'event.properties.total', op: 'eq', valueFrom: 'trigger.properties.total' }),
+    );
+    assert.ok(
+      holds({ field: 'profile.traits.age', op: 'gt', valueFrom: 'trigger.properties.total' }) ===
+        false,
+    );
+    assert.ok(
+      holds({ field: 'trigger.properties.total', op: 'gt', valueFrom: 'profile.traits.age' }),
+    );
+    assert.ok(holds({ field: 'profile.traits.signup_at', op: 'lt', valueFrom: 'now' }));
+    assert.ok(
+      holds({ field: 'profile.traits.plan', op: 'in', valueFrom: 'trigger.properties.items' }) ===
+        false,
+    );
+    assert.ok(
+      holds({ field: 'profile.traits.tags', op: 'contains', valueFrom: 'run.variant' }) === false,
+    );
+    assert.ok(
+      !holds({ field: 'profile.traits.plan', op: 'eq', valueFrom: 'trigger.properties.missing' }),
+    );
+    assert.ok(
+      holds({ field: 'profile.traits.plan', op: 'ne', valueFrom: 'trigger.properties.missing' }),
+    );
+  });
 });
 
 describe('composite, list, event-count, reply and outcome conditions', () => {
@@ -164,6 +190,20 @@ describe('composite, list, event-count, reply and outcome conditions', () => {
     );
     assert.ok(!holds({ event: 'never_happened' }));
     assert.ok(holds({ event: 'never_happened', count: { op: 'eq', value: 0 } }));
+    // The counted event against the run's trigger: only the call about this order.
+    const about = (id: string) => ({
+      ...scope,
+      trigger: { ...trigger, properties: { order: id } },
+    });
+    const sameOrder: Condition = {
+      event: 'call_completed',
+      where: { field: 'event.properties.order', op: 'eq', valueFrom: 'trigger.properties.order' },
+    };
+    const seen = [
+      { id: 's9', name: 'call_completed', at: NOW - MIN, properties: { order: 'A-1' } },
+    ];
+    assert.ok(evaluateCondition(sameOrder, { ...about('A-1'), seen }));
+    assert.ok(!evaluateCondition(sameOrder, { ...about('A-2'), seen }));
   });
   it('tests the last reply: intent, score, keyword (any case), pattern', () => {
     assert.ok(holds({ reply: { intent: 'yes' } }));

@@ -270,7 +270,10 @@ export function evaluateCondition(cond: Condition, scope: ConditionScope): boole
   if ('all' in cond) return cond.all.every((c) => evaluateCondition(c, scope));
   if ('any' in cond) return cond.any.some((c) => evaluateCondition(c, scope));
   if ('not' in cond) return !evaluateCondition(cond.not, scope);
-  if ('field' in cond) return compareValues(cond.op, getPath(scope, cond.field), cond.value);
+  if ('field' in cond) {
+    const value = cond.valueFrom === undefined ? cond.value : getPath(scope, cond.valueFrom);
+    return compareValues(cond.op, getPath(scope, cond.field), value);
+  }
   if ('inList' in cond) return scope.profile.lists.includes(cond.inList);
   if ('notInList' in cond) return !scope.profile.lists.includes(cond.notInList);
   if ('event' in cond) return countEvents(cond, scope);

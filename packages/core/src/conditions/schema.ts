@@ -43,7 +43,8 @@ export const RegexText = z
   });
 
 /**
- * Compare one field with a value: `{ field: "profile.traits.plan", op: "eq", value: "pro" }`.
+ * Compare one field with a value: `{ field: "profile.traits.plan", op: "eq", value: "pro" }`, or
+ * with another field: `{ field: "event.properties.id", op: "eq", valueFrom: "trigger.properties.id" }`.
  * With `matches` the value is a regex, checked when the journey is validated.
  */
 export const FieldCondition = z
@@ -61,10 +62,29 @@ export const FieldCondition = z
       .describe(
         'What to compare with (a list for `in`/`nin`, a regex for `matches`; none for `exists`).',
       ),
+    valueFrom: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Compare with another field instead of a fixed value: a field path such as `trigger.properties.appointment_id`.',
+      ),
   })
-  .describe('Compare one field with a value.')
+  .describe('Compare one field with a value, or with another field.')
   .superRefine((c, ctx) => {
-    if (c.op !== 'matches') return;
+    if (c.valueFrom !== undefined && c.value !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['valueFrom'],
+        message: 'give either value or valueFrom, not both',
+      });
+    if (c.valueFrom !== undefined && c.op === 'matches')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['valueFrom'],
+        message: '`matches` takes its regex in value (checked at validation), not from a field',
+      });
+    if (c.op !== 'matches' || c.valueFrom !== undefined) return;
     const error = typeof c.value === 'string' ? regexError(c.value) : 'a regex string is required';
     if (error)
       ctx.addIssue({
