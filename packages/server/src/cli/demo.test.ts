@@ -137,6 +137,7 @@ for (const kind of testDatabases()) {
                 channel: string;
                 recipient: string;
                 status: string;
+                providerMessageId: string;
               }>;
             };
             return page.items.find((m) => m.status === 'sent');
@@ -144,6 +145,11 @@ for (const kind of testDatabases()) {
           assert.equal(message.journeyId, 'basket-retargeting');
           assert.equal(message.channel, 'email');
           assert.equal(message.recipient, 'ana@example.com');
+          assert.match(
+            message.providerMessageId,
+            /^dev:/,
+            'the demo workspace sends to its outbox only',
+          );
           const view = JSON.parse(execFileSync('sh', ['-c', profile], { encoding: 'utf8' })) as {
             runs: Array<{ journeyId: string; where: string }>;
           };
