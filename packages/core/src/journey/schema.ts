@@ -485,7 +485,7 @@ export const AlertNode = z
 export const ExitNode = z
   .strictObject({
     type: z.literal('exit'),
-    reason: z.string().optional().describe('Why the run ends (shown on the run and in reports).'),
+    reason: z.string().optional().describe("Why the run ends, kept with the run's exit."),
   })
   .describe('Leave the journey.');
 
@@ -651,7 +651,9 @@ export const Policies = z
       .number()
       .positive()
       .optional()
-      .describe('Rate limit on the sends of this journey.'),
+      .describe(
+        'Rate limit on the sends of this journey. Validated; not enforced in this release.',
+      ),
     /** All sends of this journey are transactional. */
     transactional: z
       .boolean()
