@@ -36,11 +36,17 @@ for (const [name, generate, file] of [
   describe(`${name} reference (${file})`, () => {
     it('is up to date with the code (run `npm run docs:reference` after changing it)', () => {
       const fresh = generate();
-      assert.equal(
-        readFileSync(join(root, file), 'utf8'),
-        fresh,
-        `${file} is out of date: run npm run docs:reference`,
-      );
+      const stored = readFileSync(join(root, file), 'utf8');
+      if (stored !== fresh) {
+        const a = stored.split('\n');
+        const b = fresh.split('\n');
+        const line = a.findIndex((l, i) => l !== b[i]);
+        assert.fail(
+          `${file} is out of date: run npm run docs:reference\n` +
+            `  line ${line + 1} is:        ${a[line] ?? '(end of file)'}\n` +
+            `  and should be:  ${b[line] ?? '(end of file)'}`,
+        );
+      }
       checkLinks(file, fresh);
     });
   });
