@@ -21,12 +21,17 @@ for (const kind of testDatabases()) {
   describe(`scenario 8: queue-abandon recovery (${kind.name})`, () => {
     let s: Scenario;
 
-    async function abandon(user: string, name: string, phone: string): Promise<void> {
+    async function abandon(
+      user: string,
+      name: string,
+      phone: string,
+      properties: Record<string, unknown> = { queue: 'billing', waited_seconds: 240 },
+    ): Promise<void> {
       await s.segment('identify', { userId: user, traits: { phone, first_name: name } });
       await s.segment('track', {
         userId: user,
         event: 'call_abandoned',
-        properties: { caller: phone, queue: 'billing', waited_seconds: 240 },
+        properties: { caller: phone, ...properties },
       });
     }
 
@@ -131,13 +136,18 @@ for (const kind of testDatabases()) {
       const gap = Date.parse('2026-05-09T18:58:00Z') - s.now();
       await s.admin('POST', '/api/clock', { advance: `PT${gap / 1000}S`, settle: true });
       assert.equal(s.localTime(ZONE), '2026-05-09 19:58');
-      await abandon('tiago', 'Tiago', '+351912000806');
+      // The centre's system sent only the caller's number this time.
+      await abandon('tiago', 'Tiago', '+351912000806', {});
       await s.pass('PT2M'); // 20:00: closed
       await s.pass('P1DT13H', { step: 'PT30M' }); // Monday 09:00
       const calls = callsFor('+351912000806');
       assert.equal(calls.length, 1);
       assert.equal(s.localTime(ZONE, calls[0]!.at), '2026-05-11 09:00');
       await s.peer.simulateCall(calls[0]!.item.sid, 'bridged');
+      assert.equal(
+        readTwiml(s.peer.call(calls[0]!.item.sid).twiml ?? '').say,
+        'Callback for Tiago, who hung up in the support queue. Connecting now.',
+      );
       await s.pass('PT2H');
       assert.deepEqual(s.textsTo('+351912000806'), []);
     });
