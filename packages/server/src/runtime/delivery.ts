@@ -46,8 +46,18 @@ export function claimTransaction(): Tx | undefined {
   return ambient.getStore();
 }
 
-/** Decides, just before a `message` row goes out, whether to send, skip or hold it. */
-export type DeliveryPolicy = (tx: Tx, message: MessageRow, now: number) => Promise<PolicyDecision>;
+/**
+ * Decides, just before a `message` row goes out, whether to send, skip or hold it. `prepare`, when
+ * given, is called once per claim with all its rows first, so the policy can read what it needs
+ * for the batch in a few queries instead of a few per message.
+ */
+export type DeliveryPolicy = ((
+  tx: Tx,
+  message: MessageRow,
+  now: number,
+) => Promise<PolicyDecision>) & {
+  prepare?: (tx: Tx, rows: readonly MessageRow[]) => Promise<void>;
+};
 
 /** Tunables of the delivery engine. */
 export interface DeliveryOptions {
@@ -299,6 +309,7 @@ export class Delivery {
     const count = await this.#deps.withBatch((batch, tx, now) =>
       ambient.run(tx, async () => {
         const rows = await tx.messages.claim(now, limit, this.#o.leaseMs);
+        if (policy?.prepare && rows.length > 0) await policy.prepare(tx, rows);
         const outcomes: RunOutcome[] = [];
         /** Rows the local adapter (dev sink) delivered in this transaction. */
         const local: MessageRow[] = [];

@@ -212,6 +212,49 @@ for (const kind of testDatabases()) {
       assert.equal(view.subscriptions.length, 2);
     });
 
+    it('decides a whole claim from one read of its suppressions and subscriptions', async () => {
+      // Four customers' sends due together, so one claim holds them all.
+      const people = {
+        'b-fine': 'b.fine@example.com',
+        'b-bounced': 'b.bounced@example.com',
+        'b-off': 'b.off@example.com',
+        'b-news': 'b.news@example.com',
+      };
+      for (const [userId, email] of Object.entries(people))
+        await call(ctx, 'identify', { userId, traits: { email } });
+      await ctx.wm.worker.drain();
+      await addSuppression(ctx.wm.deps, WS, {
+        channel: 'email',
+        address: 'B.Bounced@example.com',
+        reason: 'complaint',
+      });
+      await setSubscriptions(ctx.wm.deps, WS, {
+        profile: 'userId:b-off',
+        changes: [{ channel: 'email', status: 'unsubscribed' }],
+      });
+      await setSubscriptions(ctx.wm.deps, WS, {
+        profile: 'userId:b-news',
+        changes: [{ channel: 'email', topic: 'newsletter', status: 'unsubscribed' }],
+      });
+      for (const userId of Object.keys(people))
+        await call(ctx, 'track', { userId, event: 'digest_due' });
+      await ctx.wm.worker.drain();
+      ctx.clock.set(ctx.clock.now() + 1000);
+      assert.deepEqual(summary(await outbox(ctx, 'b-fine')), ['news sent', 'offer sent']);
+      assert.deepEqual(summary(await outbox(ctx, 'b-bounced')), [
+        'news skipped: suppressed: b.bounced@example.com (complaint)',
+        'offer skipped: suppressed: b.bounced@example.com (complaint)',
+      ]);
+      assert.deepEqual(summary(await outbox(ctx, 'b-off')), [
+        'news skipped: unsubscribed from email',
+        'offer skipped: unsubscribed from email',
+      ]);
+      assert.deepEqual(summary(await outbox(ctx, 'b-news')), [
+        'news skipped: unsubscribed from email topic "newsletter"',
+        'offer sent',
+      ]);
+    });
+
     it('caps count the journey or the whole workspace, over a sliding window', async () => {
       await call(ctx, 'identify', { userId: 'cap', traits: { phone: '+351912000001' } });
       await track(ctx, 'cap', 'nudge');

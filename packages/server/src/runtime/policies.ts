@@ -10,12 +10,14 @@
  * 4. the send node's `skipIf`, re-evaluated now against the current profile and the events that
  *    arrived since the run entered (scenario 8: a successful call since the abandonment) → skip.
  * Send windows are not checked here: the evaluator holds a send outside its window before the
- * message is even written. Each check costs one query, and only when it applies.
+ * message is even written. Suppressions and subscriptions of a whole claim are read in one query
+ * each (`prepare`); caps and skip conditions cost a query per message, and only when they apply.
  */
 import { durationMs, evaluateCondition, runScope, type RunState } from '@waymark/core';
 import type { PolicyDecision } from '../channels/channel.ts';
 import type { Clock } from '../clock.ts';
-import type { MessageRow, Tx } from '../storage/store.ts';
+import type { MessageRow, SubscriptionRow, SuppressionRow, Tx } from '../storage/store.ts';
+import type { DeliveryPolicy } from './delivery.ts';
 import type { DefinitionCache } from './definitions.ts';
 import { sendPolicy, toProfileFact, type SendPolicy } from './engine.ts';
 import { countryOfZone, normalisePhone } from './recipient-zone.ts';
@@ -31,8 +33,15 @@ export interface DeliveryPolicyDeps {
   clock?: Clock | undefined;
 }
 
-/** Decides, just before sending, whether a message goes out (see the module header). */
-export type DeliveryPolicy = (tx: Tx, message: MessageRow, now: number) => Promise<PolicyDecision>;
+/** What `prepare` read for the rows of one claim, per workspace. */
+interface Prepared {
+  /** Suppressions found, by `channel address`; `checked` holds every key looked up. */
+  suppressed: Map<string, SuppressionRow>;
+  checked: Set<string>;
+  /** Subscription rows by profile; `profiles` holds every profile looked up. */
+  subscriptions: Map<string, SubscriptionRow[]>;
+  profiles: Set<string>;
+}
 
 const SEND: PolicyDecision = { kind: 'send' };
 /** Events read back when re-checking a skip condition (newest first, since the run entered). */
@@ -73,22 +82,72 @@ export function createDeliveryPolicy(deps: DeliveryPolicyDeps = {}): DeliveryPol
     return zone;
   };
 
-  return async (tx, message, now) => {
+  /** The batch reads of the claim under way (a transaction holds one claim). */
+  const prepared = new WeakMap<Tx, Map<string, Prepared>>();
+  const addressOf = async (tx: Tx, message: MessageRow): Promise<string | null> =>
+    message.recipient
+      ? normaliseAddress(
+          message.channel,
+          message.recipient,
+          countryOfZone(await workspaceZone(tx, message.workspaceId)),
+        )
+      : null;
+
+  const prepare = async (tx: Tx, rows: readonly MessageRow[]): Promise<void> => {
+    const byWorkspace = new Map<string, MessageRow[]>();
+    for (const row of rows) {
+      if (row.kind !== 'message') continue;
+      const list = byWorkspace.get(row.workspaceId) ?? [];
+      list.push(row);
+      byWorkspace.set(row.workspaceId, list);
+    }
+    const out = new Map<string, Prepared>();
+    for (const [ws, list] of byWorkspace) {
+      const p: Prepared = {
+        suppressed: new Map(),
+        checked: new Set(),
+        subscriptions: new Map(),
+        profiles: new Set(),
+      };
+      const byChannel = new Map<string, string[]>();
+      for (const row of list) {
+        const address = await addressOf(tx, row);
+        if (address === null) continue;
+        byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), address]);
+        p.checked.add(`${row.channel} ${address}`);
+      }
+      for (const [channel, addresses] of byChannel)
+        for (const [address, row] of await tx.suppressions.getMany(ws, channel, addresses))
+          p.suppressed.set(`${channel} ${address}`, row);
+      const profiles = list.filter((r) => r.content.transactional !== true).map((r) => r.profileId);
+      p.subscriptions = await tx.subscriptions.forProfiles(ws, profiles);
+      for (const id of profiles) p.profiles.add(id);
+      out.set(ws, p);
+    }
+    prepared.set(tx, out);
+  };
+
+  const decide = async (tx: Tx, message: MessageRow, now: number): Promise<PolicyDecision> => {
     if (message.kind !== 'message') return SEND;
     const ws = message.workspaceId;
     const { channel, content } = message;
     const transactional = content.transactional === true;
+    const batch = prepared.get(tx)?.get(ws);
 
-    if (message.recipient) {
-      const zone = await workspaceZone(tx, ws);
-      const address = normaliseAddress(channel, message.recipient, countryOfZone(zone));
-      const suppressed = await tx.suppressions.get(ws, channel, address);
+    const address = await addressOf(tx, message);
+    if (address !== null) {
+      const key = `${channel} ${address}`;
+      const suppressed = batch?.checked.has(key)
+        ? (batch.suppressed.get(key) ?? null)
+        : await tx.suppressions.get(ws, channel, address);
       if (suppressed)
         return { kind: 'skip', reason: `suppressed: ${address} (${suppressed.reason})` };
     }
 
     if (!transactional) {
-      const rows = await tx.subscriptions.forProfile(ws, message.profileId);
+      const rows = batch?.profiles.has(message.profileId)
+        ? (batch.subscriptions.get(message.profileId) ?? [])
+        : await tx.subscriptions.forProfile(ws, message.profileId);
       const topic = typeof content.topic === 'string' ? content.topic : '';
       const off = (t: string) =>
         rows.some((r) => r.channel === channel && r.topic === t && r.status === 'unsubscribed');
@@ -153,6 +212,7 @@ export function createDeliveryPolicy(deps: DeliveryPolicyDeps = {}): DeliveryPol
     }
     return SEND;
   };
+  return Object.assign(decide, { prepare });
 }
 
 /**

@@ -293,36 +293,42 @@ export interface ReportQuery {
   workspaceId: string;
   journeyId: string;
   version?: number | undefined;
-  /** The daily series covers `from <= t < to` (epoch ms), counted in buckets of `bucketMs`. */
+  /** The series covers `from <= t < to` (epoch ms). */
   from: number;
   to: number;
-  /** Bucket width (ms); a local day is a whole number of buckets in every time zone (15 min). */
+  /**
+   * A time t in the range falls in bucket `floor((t + bucketOffsetMs) / bucketMs)`; the caller
+   * chooses them so that no bucket straddles two local days.
+   */
   bucketMs: number;
+  bucketOffsetMs: number;
 }
 
-/** Metrics of a report's time series. */
-export type SeriesMetric =
-  'entered' | 'sent' | 'opened' | 'opened_machine' | 'clicked' | 'clicked_machine' | 'conversions';
-
-/** A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). */
+/**
+ * A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). Each
+ * group carries `bucket`: the series bucket of its time (entry, send, first report) when in the
+ * range, else null — a group's total is the sum over its buckets.
+ */
 export interface ReportAggregates {
-  /** Runs by version, status, current node and exit reason. */
+  /** Runs by version, status, current node, exit reason and entry bucket. */
   runs: Array<{
     version: number;
     status: RunStatus;
     node: string | null;
     exitKind: string | null;
     exitGoal: string | null;
+    bucket: number | null;
     runs: number;
   }>;
   /** Runs that reached each node, by split variant. */
   visits: Array<{ nodeId: string; variant: string | null; runs: number }>;
-  /** Outbox rows by node, channel, template and status; `sent`: those with a send time. */
+  /** Outbox rows by node, channel, template, status and send bucket; `sent`: with a send time. */
   messages: Array<{
     nodeId: string | null;
     channel: string;
     template: string | null;
     status: MessageStatus;
+    bucket: number | null;
     messages: number;
     sent: number;
   }>;
@@ -334,14 +340,18 @@ export interface ReportAggregates {
     reason: string;
     messages: number;
   }>;
-  /** Messages with an outcome, by node and type; `human`: of them, those a person reported. */
+  /**
+   * Messages with an outcome by node and type; `human`: a person reported it (else only
+   * machines did). Opens and clicks carry the bucket of the first report that counts.
+   */
   outcomes: Array<{
     nodeId: string;
     channel: string | null;
     template: string | null;
     type: string;
+    human: boolean;
+    bucket: number | null;
     messages: number;
-    human: number;
   }>;
   conversions: {
     total: ConversionTotals;
@@ -349,16 +359,9 @@ export interface ReportAggregates {
     byNode: Array<ConversionTotals & { nodeId: string | null; channel: string | null }>;
     byChannel: Array<ConversionTotals & { channel: string | null }>;
     byVariant: Array<ConversionTotals & { variant: string | null }>;
+    /** Conversions and revenue per bucket of the goal event's time, in the range. */
+    series: Array<{ bucket: number; conversions: number; revenue: number }>;
   };
-  /** Counts per bucket (`floor(t / bucketMs)`) in the range; `value`: revenue of conversions. */
-  series: Array<{
-    bucket: number;
-    metric: SeriesMetric;
-    nodeId: string | null;
-    channel: string | null;
-    count: number;
-    value: number;
-  }>;
 }
 
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
@@ -796,6 +799,11 @@ export interface ChannelConfigRepo {
 export interface SubscriptionRepo {
   /** Every subscription row of the profile. */
   forProfile(workspaceId: string, profileId: string): Promise<SubscriptionRow[]>;
+  /** `forProfile` of several profiles at once (profiles without rows are absent). */
+  forProfiles(
+    workspaceId: string,
+    profileIds: readonly string[],
+  ): Promise<Map<string, SubscriptionRow[]>>;
   /** Inserts or replaces rows by (workspace, profile, channel, topic); of duplicates, the last. */
   set(rows: SubscriptionRow[]): Promise<void>;
   /**
@@ -808,6 +816,12 @@ export interface SubscriptionRepo {
 /** Suppressed addresses. */
 export interface SuppressionRepo {
   get(workspaceId: string, channel: string, address: string): Promise<SuppressionRow | null>;
+  /** The suppressed ones among `addresses` of a channel, by address. */
+  getMany(
+    workspaceId: string,
+    channel: string,
+    addresses: readonly string[],
+  ): Promise<Map<string, SuppressionRow>>;
   /** Inserts; an existing suppression of the address is kept as it is. */
   add(row: SuppressionRow): Promise<void>;
   /** True when a row was removed. */

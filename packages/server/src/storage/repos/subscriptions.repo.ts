@@ -1,5 +1,5 @@
 /** Consent: subscription rows per (workspace, profile, channel, topic). */
-import { insertMany } from '../batch.ts';
+import { inList, insertMany, keyChunks } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
 import type { SubscriptionRepo, SubscriptionRow } from '../store.ts';
 
@@ -24,23 +24,39 @@ export class KyselySubscriptionRepo implements SubscriptionRepo {
 
   /** In (channel, topic) order, by the primary key. */
   async forProfile(workspaceId: string, profileId: string): Promise<SubscriptionRow[]> {
-    const rows = await this.#c.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('profile_id', '=', profileId)
-      .orderBy('channel')
-      .orderBy('topic')
-      .execute();
-    return rows.map((r) => ({
-      workspaceId: r.workspace_id,
-      profileId: r.profile_id,
-      channel: r.channel,
-      topic: r.topic,
-      status: r.status,
-      source: r.source,
-      updatedAt: r.updated_at,
-    }));
+    return (await this.forProfiles(workspaceId, [profileId])).get(profileId) ?? [];
+  }
+
+  async forProfiles(
+    workspaceId: string,
+    profileIds: readonly string[],
+  ): Promise<Map<string, SubscriptionRow[]>> {
+    const out = new Map<string, SubscriptionRow[]>();
+    for (const part of keyChunks([...new Set(profileIds)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where(inList(this.#c.dialect, 'profile_id', part))
+        .orderBy('profile_id')
+        .orderBy('channel')
+        .orderBy('topic')
+        .execute();
+      for (const r of rows) {
+        const list = out.get(r.profile_id) ?? [];
+        list.push({
+          workspaceId: r.workspace_id,
+          profileId: r.profile_id,
+          channel: r.channel,
+          topic: r.topic,
+          status: r.status,
+          source: r.source,
+          updatedAt: r.updated_at,
+        });
+        out.set(r.profile_id, list);
+      }
+    }
+    return out;
   }
 
   /** Of several rows with the same key in one call, the last wins. */

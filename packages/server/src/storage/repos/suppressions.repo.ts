@@ -1,5 +1,6 @@
 /** Suppressed addresses per (workspace, channel, address). */
 import type { Selectable } from 'kysely';
+import { inList, keyChunks } from '../batch.ts';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { type RepoContext } from '../dialect.ts';
 import type { SuppressionsTable } from '../schema.ts';
@@ -31,6 +32,25 @@ export class KyselySuppressionRepo implements SuppressionRepo {
       .where('address', '=', address)
       .executeTakeFirst();
     return r ? toRow(r) : null;
+  }
+
+  async getMany(
+    workspaceId: string,
+    channel: string,
+    addresses: readonly string[],
+  ): Promise<Map<string, SuppressionRow>> {
+    const out = new Map<string, SuppressionRow>();
+    for (const part of keyChunks([...new Set(addresses)], this.#c.dialect)) {
+      const rows = await this.#c.db
+        .selectFrom('suppressions')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('channel', '=', channel)
+        .where(inList(this.#c.dialect, 'address', part))
+        .execute();
+      for (const r of rows) out.set(r.address, toRow(r));
+    }
+    return out;
   }
 
   /** The first suppression of an address keeps its reason and time. */
