@@ -293,42 +293,36 @@ export interface ReportQuery {
   workspaceId: string;
   journeyId: string;
   version?: number | undefined;
-  /** The series covers `from <= t < to` (epoch ms). */
+  /** The daily series covers `from <= t < to` (epoch ms), counted in buckets of `bucketMs`. */
   from: number;
   to: number;
-  /**
-   * A time t in the range falls in bucket `floor((t + bucketOffsetMs) / bucketMs)`; the caller
-   * chooses them so that no bucket straddles two local days.
-   */
+  /** Bucket width (ms); a local day is a whole number of buckets in every time zone (15 min). */
   bucketMs: number;
-  bucketOffsetMs: number;
 }
 
-/**
- * A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). Each
- * group carries `bucket`: the series bucket of its time (entry, send, first report) when in the
- * range, else null — a group's total is the sum over its buckets.
- */
+/** Metrics of a report's time series. */
+export type SeriesMetric =
+  'entered' | 'sent' | 'opened' | 'opened_machine' | 'clicked' | 'clicked_machine' | 'conversions';
+
+/** A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). */
 export interface ReportAggregates {
-  /** Runs by version, status, current node, exit reason and entry bucket. */
+  /** Runs by version, status, current node and exit reason. */
   runs: Array<{
     version: number;
     status: RunStatus;
     node: string | null;
     exitKind: string | null;
     exitGoal: string | null;
-    bucket: number | null;
     runs: number;
   }>;
   /** Runs that reached each node, by split variant. */
   visits: Array<{ nodeId: string; variant: string | null; runs: number }>;
-  /** Outbox rows by node, channel, template, status and send bucket; `sent`: with a send time. */
+  /** Outbox rows by node, channel, template and status; `sent`: those with a send time. */
   messages: Array<{
     nodeId: string | null;
     channel: string;
     template: string | null;
     status: MessageStatus;
-    bucket: number | null;
     messages: number;
     sent: number;
   }>;
@@ -340,18 +334,14 @@ export interface ReportAggregates {
     reason: string;
     messages: number;
   }>;
-  /**
-   * Messages with an outcome by node and type; `human`: a person reported it (else only
-   * machines did). Opens and clicks carry the bucket of the first report that counts.
-   */
+  /** Messages with an outcome, by node and type; `human`: of them, those a person reported. */
   outcomes: Array<{
     nodeId: string;
     channel: string | null;
     template: string | null;
     type: string;
-    human: boolean;
-    bucket: number | null;
     messages: number;
+    human: number;
   }>;
   conversions: {
     total: ConversionTotals;
@@ -359,9 +349,16 @@ export interface ReportAggregates {
     byNode: Array<ConversionTotals & { nodeId: string | null; channel: string | null }>;
     byChannel: Array<ConversionTotals & { channel: string | null }>;
     byVariant: Array<ConversionTotals & { variant: string | null }>;
-    /** Conversions and revenue per bucket of the goal event's time, in the range. */
-    series: Array<{ bucket: number; conversions: number; revenue: number }>;
   };
+  /** Counts per bucket (`floor(t / bucketMs)`) in the range; `value`: revenue of conversions. */
+  series: Array<{
+    bucket: number;
+    metric: SeriesMetric;
+    nodeId: string | null;
+    channel: string | null;
+    count: number;
+    value: number;
+  }>;
 }
 
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */
