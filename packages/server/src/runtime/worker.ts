@@ -42,6 +42,8 @@ export class Worker {
   #stopping = false;
   #wake: (() => void) | null = null;
   #poked = false;
+  /** Phases whose last run found nothing, with when (performance.now()); a poke clears it. */
+  readonly #quiet = new Map<keyof RoundCounts, number>();
   /** Rounds the loop has started. */
   #rounds = 0;
   /** Callers of `settle()`, each waiting for an idle round that started after its call. */
@@ -54,6 +56,7 @@ export class Worker {
   /** Wakes a sleeping loop at once. */
   poke(): void {
     this.#poked = true;
+    this.#quiet.clear();
     this.#wake?.();
   }
 
@@ -71,13 +74,29 @@ export class Worker {
     return held;
   }
 
-  /** One round of every phase. */
-  async round(): Promise<RoundCounts> {
+  /**
+   * One round of every phase. With `skipQuiet` (the loop while it is busy), a phase that found
+   * nothing is left out until the poll interval has passed or a poke came: a worker busy
+   * delivering a broadcast then stops asking, several times a second, for events, timers and
+   * overdue tasks that are not there — each a query and a transaction.
+   */
+  async round(opts: { skipQuiet?: boolean } = {}): Promise<RoundCounts> {
+    const at = performance.now();
+    const phase = async (name: keyof RoundCounts, work: () => Promise<number>): Promise<number> => {
+      const quiet = this.#quiet.get(name);
+      if (opts.skipQuiet && quiet !== undefined && at - quiet < this.#o.pollMs) return 0;
+      const n = await work();
+      if (n === 0) this.#quiet.set(name, at);
+      else this.#quiet.delete(name);
+      return n;
+    };
     const partitions = await this.#leasePartitions();
-    const events = partitions.length ? await this.#o.phases.events(partitions) : 0;
-    const triggers = await this.#o.phases.triggerTimers();
-    const runs = await this.#o.phases.timers();
-    const escalations = await this.#o.phases.escalate();
+    const events = partitions.length
+      ? await phase('events', () => this.#o.phases.events(partitions))
+      : 0;
+    const triggers = await phase('triggers', () => this.#o.phases.triggerTimers());
+    const runs = await phase('runs', () => this.#o.phases.timers());
+    const escalations = await phase('escalations', () => this.#o.phases.escalate());
     const messages = await this.#o.phases.deliver();
     return { events, triggers, runs, messages, escalations };
   }
@@ -121,14 +140,16 @@ export class Worker {
       let failed = false;
       this.#rounds += 1;
       const round = this.#rounds;
+      // A round that may answer a settle() runs every phase.
+      const skipQuiet = this.#settlers.length === 0;
       try {
-        const c = await this.round();
+        const c = await this.round({ skipQuiet });
         busy = c.events + c.triggers + c.runs + c.messages + c.escalations > 0;
       } catch (err) {
         this.#o.onError?.(err);
         failed = true;
       }
-      if (!busy && !failed && this.#settlers.length) {
+      if (!busy && !failed && !skipQuiet && this.#settlers.length) {
         const waiting = this.#settlers;
         this.#settlers = waiting.filter((s) => s.after >= round);
         for (const s of waiting) if (s.after < round) s.resolve();

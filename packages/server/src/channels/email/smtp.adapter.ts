@@ -107,6 +107,9 @@ interface ThreadReply {
   error?: { message: string; code?: string; responseCode?: number; response?: string };
 }
 
+/** Old-generation heap of the sending thread. */
+const THREAD_HEAP_MB = 48;
+
 /** How long `close()` waits for the thread to close its connections before ending it. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -137,6 +140,8 @@ class SendingThread {
   #start(): Worker {
     const worker = new Worker(new URL('./smtp-thread.mjs', import.meta.url), {
       workerData: { transport: this.#transport },
+      // It holds at most a send per pooled connection: a small heap keeps its garbage small too.
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
     });
     worker.unref();
     worker.on('message', (reply: ThreadReply) => {
