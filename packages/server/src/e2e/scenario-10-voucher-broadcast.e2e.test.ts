@@ -5,8 +5,8 @@
 // once, over SMTP → 30% open it within 48 h (their mail client fetches the pixel), 2% of the others
 // unsubscribe with the one-click List-Unsubscribe POST, a few redeem in the shop → exactly 48 h
 // after the email, EXACTLY the rest get the SMS with the same code as their email, at 09:00 local
-// time; nobody who opened, unsubscribed or redeemed gets one → redemptions are credited per
-// channel (the conversions summary).
+// time; nobody who opened, unsubscribed or redeemed gets one → the conversions summary and the
+// journey report count opens, unsubscribes, SMS sent and redemptions per channel.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AddressObject, ParsedMail } from 'mailparser';
