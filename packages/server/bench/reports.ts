@@ -83,10 +83,10 @@ function seedStatements(dialect: 'sqlite' | 'postgres', runs: number, now: numbe
     offset: number;
   }) =>
     `insert into messages (workspace_id, profile_id, id, idempotency_key, run_id, journey_id,
-       node_id, kind, channel, recipient, template, content, status, attempts, available_at,
+       version, node_id, kind, channel, recipient, template, content, status, attempts, available_at,
        lease_until, provider_message_id, error, created_at, updated_at, sent_at)
      select ${ws}, 'p' || g.i, '${a.id}' || g.i, 'r' || g.i || ':${a.id}', 'r' || g.i, '${JOURNEY}',
-       ${a.node}, 'message', '${a.channel}', 'c' || g.i || '@example.com', ${a.template}, ${content},
+       case when g.i % 10 < 3 then 1 else 2 end, ${a.node}, 'message', '${a.channel}', 'c' || g.i || '@example.com', ${a.template}, ${content},
        case when g.i % 97 = 5 then 'skipped' when g.i % 50 = 3 then 'failed'
          when g.i % 3 = 0 then 'delivered' else 'sent' end,
        1, ${at} + ${a.offset}, null, null,
@@ -130,6 +130,9 @@ function seedStatements(dialect: 'sqlite' | 'postgres', runs: number, now: numbe
     visit(`'pause'`, `not (${held}) and not (${bought})`),
     visit(`'text'`, texted, DAY),
     visit(`'done'`, texted, DAY),
+    `insert into run_visit_counts (workspace_id, journey_id, version, node_id, variant, runs)
+     select workspace_id, journey_id, version, node_id, coalesce(variant, ''), count(*)
+     from run_visits group by workspace_id, journey_id, version, node_id, coalesce(variant, '')`,
     message({
       id: 'me',
       node: email,
@@ -197,7 +200,7 @@ function seedStatements(dialect: 'sqlite' | 'postgres', runs: number, now: numbe
 }
 
 /** Seeds the journey's rows into the database at `url`; answers how many messages it wrote. */
-async function seed(url: string, runs: number, now: number): Promise<number> {
+export async function seed(url: string, runs: number, now: number): Promise<number> {
   if (url.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -15,8 +15,7 @@ import type { ConversionTotals, ReportAggregates } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 import { lift, wilson, type Interval, type Lift } from './reports-stats.ts';
 
-/** A local day is a whole number of these in every time zone (offsets are multiples of 15 min). */
-const BUCKET_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
 /** Days of the series when no range is given. */
 const DEFAULT_DAYS = 30;
 /** The longest series. */
@@ -77,9 +76,9 @@ export interface MessageCounts {
   /** Handed to the provider (have a send time). */
   sent: number;
   delivered: number;
-  /** Failed for good at the provider (rejected, hard bounce). */
+  /** Not rendered, or failed after the provider took it (undelivered, hard bounce). */
   failed: number;
-  /** Given up after the retries. */
+  /** Refused for good by the provider (the adapter's permanent failure). */
   dead: number;
   skipped: number;
   skippedBy: Record<string, number>;
@@ -138,7 +137,7 @@ export interface JourneyReport {
   dropOff: DropOff[];
   messages: Array<MessageCounts & { nodeId: string | null }>;
   templates: MessageCounts[];
-  conversions: ReportAggregates['conversions'] extends infer C ? Omit<C, 'byVariant'> : never;
+  conversions: Omit<ReportAggregates['conversions'], 'byVariant'>;
   experiments: Array<{ splitNode: string; control: string; arms: Arm[] }>;
   daily: { from: string; to: string; days: Day[] };
 }
@@ -172,7 +171,20 @@ function seriesRange(req: ReportRequest, zone: string, now: number) {
         { path: 'from', message: `at most ${MAX_DAYS} days before to` },
       ]);
   }
-  return { from, to, days, start: from.toMillis(), end: to.plus({ days: 1 }).toMillis() };
+  const start = from.toMillis();
+  const end = to.plus({ days: 1 }).toMillis();
+  // Day buckets when the zone keeps one offset over the range; else buckets of the largest size
+  // that divides an hour and every offset met, so that no bucket straddles two local days.
+  const offsets = new Set<number>();
+  for (let d = from; d <= to; d = d.plus({ days: 1 }))
+    offsets.add(d.offset).add(d.endOf('day').offset);
+  const [only] = offsets;
+  const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+  const buckets =
+    offsets.size === 1 && only !== undefined
+      ? { bucketMs: DAY_MS, bucketOffsetMs: only * 60_000 }
+      : { bucketMs: [...offsets].reduce(gcd, 60) * 60_000, bucketOffsetMs: 0 };
+  return { from, to, days, start, end, ...buckets };
 }
 
 /** The nodes a node leads to (every node kind names them in these fields). */
@@ -263,8 +275,7 @@ function addOutcome(m: MessageCounts, r: ReportAggregates['outcomes'][number]): 
   switch (r.type) {
     case 'opened':
     case 'clicked':
-      m[r.type].human += r.human;
-      m[r.type].machine += r.messages - r.human;
+      m[r.type][r.human ? 'human' : 'machine'] += r.messages;
       break;
     case 'replied':
     case 'unsubscribed':
@@ -399,35 +410,31 @@ function daily(
       },
     ]),
   );
-  for (const p of a.series) {
-    const date = DateTime.fromMillis(p.bucket * BUCKET_MS, { zone }).toISODate() ?? '';
-    const day = days.get(date);
+  const dayOf = (bucket: number): Day | undefined =>
+    days.get(
+      DateTime.fromMillis(bucket * range.bucketMs - range.bucketOffsetMs, { zone }).toISODate() ??
+        '',
+    );
+  for (const r of a.series.entered) {
+    const day = dayOf(r.bucket);
+    if (day) day.entered += r.count;
+  }
+  for (const m of a.series.sent) {
+    const day = dayOf(m.bucket);
+    if (day && m.nodeId !== null && sendNodes.has(m.nodeId))
+      day.sent[m.channel] = (day.sent[m.channel] ?? 0) + m.count;
+  }
+  for (const h of a.series.hits) {
+    const day = dayOf(h.bucket);
     if (!day) continue;
-    switch (p.metric) {
-      case 'entered':
-        day.entered += p.count;
-        break;
-      case 'sent':
-        if (p.nodeId !== null && p.channel !== null && sendNodes.has(p.nodeId))
-          day.sent[p.channel] = (day.sent[p.channel] ?? 0) + p.count;
-        break;
-      case 'opened':
-        day.opens += p.count;
-        break;
-      case 'opened_machine':
-        day.machineOpens += p.count;
-        break;
-      case 'clicked':
-        day.clicks += p.count;
-        break;
-      case 'clicked_machine':
-        day.machineClicks += p.count;
-        break;
-      case 'conversions':
-        day.conversions += p.count;
-        day.revenue += p.value;
-        break;
-    }
+    if (h.type === 'opened') day[h.human ? 'opens' : 'machineOpens'] += h.count;
+    if (h.type === 'clicked') day[h.human ? 'clicks' : 'machineClicks'] += h.count;
+  }
+  for (const c of a.series.conversions) {
+    const day = dayOf(c.bucket);
+    if (!day) continue;
+    day.conversions += c.count;
+    day.revenue += c.revenue;
   }
   return {
     from: range.from.toISODate() ?? '',
@@ -466,7 +473,8 @@ export async function journeyReport(
     version: req.version,
     from: range.start,
     to: range.end,
-    bucketMs: BUCKET_MS,
+    bucketMs: range.bucketMs,
+    bucketOffsetMs: range.bucketOffsetMs,
   });
 
   // Newest definition first: a node's type is the latest version's.

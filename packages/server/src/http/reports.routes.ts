@@ -28,8 +28,10 @@ const MessageCounts = {
   pending: Count.describe('not sent yet'),
   sent: Count.describe('handed to the provider'),
   delivered: Count,
-  failed: Count,
-  dead: Count.describe('given up after the retries'),
+  failed: Count.describe(
+    'not rendered, or failed after the provider took it (undelivered, hard bounce)',
+  ),
+  dead: Count.describe('the provider refused it for good'),
   skipped: Count,
   skippedBy: Counts.describe(
     'skipped per reason: suppressed, unsubscribed, frequency_cap, skip_condition, no_address, other',

@@ -408,6 +408,7 @@ export class Batch {
       profileId: state.profileId,
       runId: state.runId,
       journeyId: state.journeyId,
+      version: state.version,
       createdAt: this.#now,
       updatedAt: this.#now,
     };
@@ -572,6 +573,7 @@ export class Batch {
     profileId: string;
     runId: string;
     journeyId: string;
+    version: number;
     createdAt: number;
     updatedAt: number;
     key: string;
@@ -586,6 +588,7 @@ export class Batch {
       idempotencyKey: m.key,
       runId: m.runId,
       journeyId: m.journeyId,
+      version: m.version,
       nodeId: m.nodeId,
       kind: m.kind,
       channel: m.channel,

@@ -142,6 +142,8 @@ export interface MessagesTable {
   idempotency_key: string;
   run_id: string | null;
   journey_id: string | null;
+  /** Added by 005: the run's journey version. */
+  version: number | null;
   node_id: string | null;
   kind: MessageRow['kind'];
   channel: string;
@@ -241,6 +243,16 @@ export interface RunVisitsTable {
   version: number;
   variant: string | null;
   at: Ms;
+}
+
+/** `run_visit_counts`: runs that reached a node, per journey, version and variant ('' none) (005). */
+export interface RunVisitCountsTable {
+  workspace_id: string;
+  journey_id: string;
+  version: number;
+  node_id: string;
+  variant: string;
+  runs: number;
 }
 
 /** `message_outcomes`: first human and machine report of an outcome type per message (005). */
@@ -355,6 +367,7 @@ export interface Database {
   conversions: ConversionsTable;
   conversion_windows: ConversionWindowsTable;
   run_visits: RunVisitsTable;
+  run_visit_counts: RunVisitCountsTable;
   message_outcomes: MessageOutcomesTable;
   lists: ListsTable;
   list_members: ListMembersTable;

@@ -293,20 +293,20 @@ export interface ReportQuery {
   workspaceId: string;
   journeyId: string;
   version?: number | undefined;
-  /** The daily series covers `from <= t < to` (epoch ms), counted in buckets of `bucketMs`. */
+  /** The series covers `from <= t < to` (epoch ms). */
   from: number;
   to: number;
-  /** Bucket width (ms); a local day is a whole number of buckets in every time zone (15 min). */
+  /**
+   * A time t in the range falls in bucket `floor((t + bucketOffsetMs) / bucketMs)`; the caller
+   * chooses them so that no bucket straddles two local days.
+   */
   bucketMs: number;
+  bucketOffsetMs: number;
 }
-
-/** Metrics of a report's time series. */
-export type SeriesMetric =
-  'entered' | 'sent' | 'opened' | 'opened_machine' | 'clicked' | 'clicked_machine' | 'conversions';
 
 /** A journey's numbers, aggregated by the storage (app/reports.ts shapes and rates them). */
 export interface ReportAggregates {
-  /** Runs by version, status, current node and exit reason. */
+  /** Runs by version, status and current node; exited runs by version and exit reason (node null). */
   runs: Array<{
     version: number;
     status: RunStatus;
@@ -334,14 +334,14 @@ export interface ReportAggregates {
     reason: string;
     messages: number;
   }>;
-  /** Messages with an outcome, by node and type; `human`: of them, those a person reported. */
+  /** Messages with an outcome by node and type; `human`: a person reported it, else only machines. */
   outcomes: Array<{
     nodeId: string;
     channel: string | null;
     template: string | null;
     type: string;
+    human: boolean;
     messages: number;
-    human: number;
   }>;
   conversions: {
     total: ConversionTotals;
@@ -350,15 +350,14 @@ export interface ReportAggregates {
     byChannel: Array<ConversionTotals & { channel: string | null }>;
     byVariant: Array<ConversionTotals & { variant: string | null }>;
   };
-  /** Counts per bucket (`floor(t / bucketMs)`) in the range; `value`: revenue of conversions. */
-  series: Array<{
-    bucket: number;
-    metric: SeriesMetric;
-    nodeId: string | null;
-    channel: string | null;
-    count: number;
-    value: number;
-  }>;
+  /** Counts per bucket of the range (`ReportQuery`): entries, sends, opens and clicks, conversions. */
+  series: {
+    entered: Array<{ bucket: number; count: number }>;
+    sent: Array<{ bucket: number; nodeId: string | null; channel: string; count: number }>;
+    /** Opens and clicks: a person's first; a machine's first where no person's is recorded. */
+    hits: Array<{ bucket: number; type: string; human: boolean; count: number }>;
+    conversions: Array<{ bucket: number; count: number; revenue: number }>;
+  };
 }
 
 /** A timer that may start a run: inactivity and date-attribute triggers, scheduled broadcasts. */

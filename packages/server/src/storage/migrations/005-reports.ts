@@ -1,13 +1,15 @@
 /**
  * 005: journey reports. Two facts the other tables do not keep in a form SQL can count:
  * - `run_visits`: the nodes each run reached, once per (run, node), with the run's journey,
- *   version and split variant (written by the engine from a step's trace);
+ *   version and split variant (written by the engine from a step's trace), and their counts per
+ *   node in `run_visit_counts`;
  * - `message_outcomes`: per (message, outcome type) when a person and when a machine (privacy
  *   proxy, link scanner) first reported it — opened, clicked, replied, unsubscribed, bounced… —
  *   with the message's journey, version, node, channel and template (written by the engine when
  *   the outcome reaches the run).
- * And the indexes the report's aggregates read: a journey's runs by version and status, a
- * journey's messages by node, channel, template and status, both covering what is counted.
+ * Messages get the version of their run (`messages.version`), so a version's messages are counted
+ * without a join. And the indexes the report's aggregates read: a journey's runs by version and
+ * status, its messages by version, node, channel, template and status, covering what is counted.
  * Facts from before this migration are not backfilled: reports count visits and outcomes from
  * then on (messages, runs and conversions are counted from their own tables, whatever their age).
  */
@@ -35,11 +37,23 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('at', ms, (c) => c.notNull())
     .addPrimaryKeyConstraint('run_visits_pk', ['workspace_id', 'profile_id', 'run_id', 'node_id'])
     .execute();
-  // Counted per journey, version, node and variant from the index alone.
-  await db.schema
-    .createIndex('run_visits_report')
-    .on('run_visits')
-    .columns(['workspace_id', 'journey_id', 'version', 'node_id', 'variant'])
+  // What reports read: the visits counted per journey, version, node and variant ('' for none),
+  // kept up to date in the transaction that records new visits (a scan of every visit of a big
+  // journey cost more than the rest of its report).
+  await table('run_visit_counts')
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('journey_id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('node_id', 'text', (c) => c.notNull())
+    .addColumn('variant', 'text', (c) => c.notNull())
+    .addColumn('runs', pg ? 'bigint' : 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('run_visit_counts_pk', [
+      'workspace_id',
+      'journey_id',
+      'version',
+      'node_id',
+      'variant',
+    ])
     .execute();
 
   await table('message_outcomes')
@@ -78,23 +92,36 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     ])
     .execute();
 
-  // A journey's runs by version and status (and where they are), with their entry time.
-  // PostgreSQL carries the (small) exit reason in the index too, so the counts read no table.
+  // A journey's runs by version, status and node, with their entry time.
+  await db.schema
+    .createIndex('runs_report')
+    .on('runs')
+    .columns(['workspace_id', 'journey_id', 'version', 'status', 'node', 'entered_at'])
+    .execute();
+  // Messages carry their run's version (the engine writes it from now on; older ones get it here).
+  await db.schema.alterTable('messages').addColumn('version', 'integer').execute();
+  await sql`update messages set version = (
+      select r.version from runs r
+      where r.workspace_id = messages.workspace_id and r.profile_id = messages.profile_id
+        and r.id = messages.run_id)
+    where run_id is not null`.execute(db);
+  // A journey's messages by version, node, channel, template and status, with their send time:
+  // the report reads it alone, in its order (grouping without a sort or a hash table).
+  await db.schema
+    .createIndex('messages_report')
+    .on('messages')
+    .columns([
+      'workspace_id',
+      'journey_id',
+      'version',
+      'node_id',
+      'channel',
+      'template',
+      'status',
+      'sent_at',
+    ])
+    .execute();
   if (pg) {
-    await sql`create index runs_report on runs
-      (workspace_id, journey_id, version, status, node, entered_at) include (exit)`.execute(db);
-  } else {
-    await db.schema
-      .createIndex('runs_report')
-      .on('runs')
-      .columns(['workspace_id', 'journey_id', 'version', 'status', 'node', 'entered_at'])
-      .execute();
-  }
-  // A journey's messages by node, channel, template and status, with their send time and run.
-  if (pg) {
-    await sql`create index messages_report on messages
-      (workspace_id, journey_id, node_id, channel, template)
-      include (status, sent_at, run_id)`.execute(db);
     // A profile's frequency-cap count (messages.countSent) must read messages_sent. On a table
     // without statistics (a new install) both indexes cost the same and PostgreSQL takes the
     // newer one: 002's index is made again so that it is the newer. With statistics its profile
@@ -102,29 +129,38 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     await sql`drop index messages_sent`.execute(db);
     await sql`create index messages_sent on messages
       (workspace_id, profile_id, channel, sent_at)`.execute(db);
-  } else {
-    await db.schema
-      .createIndex('messages_report')
-      .on('messages')
-      .columns([
-        'workspace_id',
-        'journey_id',
-        'node_id',
-        'channel',
-        'template',
-        'status',
-        'sent_at',
-        'run_id',
-      ])
-      .execute();
   }
   // The few skipped messages of a journey, whose reason (`error`) is read from the table.
   await db.schema
     .createIndex('messages_skipped')
     .on('messages')
-    .columns(['workspace_id', 'journey_id', 'node_id'])
+    .columns(['workspace_id', 'journey_id', 'version', 'node_id'])
     .where(sql.ref('status'), '=', sql.lit('skipped'))
     .execute();
+
+  // A journey's conversions by version, goal, node, channel and variant, covering the sums.
+  if (pg) {
+    await sql`create index conversions_report on conversions
+      (workspace_id, journey_id, version, goal_id, node_id, channel, variant)
+      include (run_id, value, at)`.execute(db);
+  } else {
+    await db.schema
+      .createIndex('conversions_report')
+      .on('conversions')
+      .columns([
+        'workspace_id',
+        'journey_id',
+        'version',
+        'goal_id',
+        'node_id',
+        'channel',
+        'variant',
+        'run_id',
+        'value',
+        'at',
+      ])
+      .execute();
+  }
 
   if (!pg) await seedStats(db, SQLITE_STATS);
 }
@@ -135,12 +171,13 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
  */
 export const SQLITE_STATS: Readonly<Record<string, string>> = {
   run_visits_pk: '5000000 5000000 5 2 1',
-  run_visits_report: '5000000 5000000 50000 25000 5000 2500',
+  run_visit_counts_pk: '10000 10000 100 50 5 2',
   message_outcomes_pk: '1000000 1000000 3 2 1',
   message_outcomes_report: '1000000 1000000 10000 5000 1000 1000 1000 300 2 2',
   runs_report: '1000000 1000000 10000 5000 2500 500 2',
-  messages_report: '1000000 1000000 10000 5000 5000 5000 2000 2 2',
-  messages_skipped: '1000 1000 100 50',
+  messages_report: '1000000 1000000 10000 5000 2500 2500 2500 500 2',
+  messages_skipped: '1000 1000 100 50 25',
+  conversions_report: '1000000 1000000 10000 5000 5000 1000 1000 500 2 1 1 1',
 };
 
 /** Writes `stats` for the named indexes (primary keys: their automatic index) and reloads them. */
@@ -148,7 +185,9 @@ async function seedStats(db: Kysely<unknown>, stats: Record<string, string>): Pr
   const indexes = await sql<{ tbl: string; idx: string; origin: string }>`
     select m.tbl_name as tbl, il.name as idx, il.origin as origin
     from sqlite_schema m, pragma_index_list(m.name) il
-    where m.type = 'table' and m.name in ('run_visits', 'message_outcomes', 'runs', 'messages')
+    where m.type = 'table'
+      and m.name in ('run_visits', 'run_visit_counts', 'message_outcomes', 'runs', 'messages',
+        'conversions')
   `.execute(db);
   for (const { tbl, idx, origin } of indexes.rows) {
     const name = origin === 'pk' ? `${tbl}_pk` : idx;

@@ -5,7 +5,7 @@
  * `message_outcomes_report`) and `conversions_journey`; no row is loaded into JavaScript. On
  * PostgreSQL the independent queries run side by side on the pool.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { insertMany } from '../batch.ts';
 import type { RepoContext } from '../dialect.ts';
 import type {
@@ -16,7 +16,6 @@ import type {
   ReportQuery,
   ReportRepo,
   RunVisitRow,
-  SeriesMetric,
 } from '../store.ts';
 import type { RunStatus } from '@waymark/core';
 
@@ -57,13 +56,27 @@ export class KyselyReportRepo implements ReportRepo {
     this.#c = c;
   }
 
+  /**
+   * Inserts the visits not recorded yet and adds the new ones to their node's count (one upsert
+   * per (journey, version, node, variant), in key order so concurrent batches cannot deadlock).
+   */
   async recordVisits(rows: RunVisitRow[]): Promise<void> {
-    await insertMany(
+    const inserted = await insertMany<
+      'run_visits',
+      {
+        workspace_id: string;
+        journey_id: string;
+        version: number;
+        node_id: string;
+        variant: string | null;
+      }
+    >(
       this.#c,
       {
         table: 'run_visits',
         columns: VISIT_COLUMNS,
         conflict: { target: ['workspace_id', 'profile_id', 'run_id', 'node_id'] },
+        returning: ['workspace_id', 'journey_id', 'version', 'node_id', 'variant'],
       },
       rows.map((r) => ({
         workspace_id: r.workspaceId,
@@ -76,6 +89,35 @@ export class KyselyReportRepo implements ReportRepo {
         at: r.at,
       })),
     );
+    const counts = new Map<string, { key: string[]; version: number; runs: number }>();
+    for (const r of inserted) {
+      const key = [r.workspace_id, r.journey_id, r.node_id, r.variant ?? ''];
+      const k = `${key.join('\u0000')}\u0000${r.version}`;
+      const had = counts.get(k);
+      if (had) had.runs += 1;
+      else counts.set(k, { key, version: Number(r.version), runs: 1 });
+    }
+    const ordered = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let i = 0; i < ordered.length; i += CHUNK) {
+      await this.#c.db
+        .insertInto('run_visit_counts')
+        .values(
+          ordered.slice(i, i + CHUNK).map(([, c]) => ({
+            workspace_id: c.key[0]!,
+            journey_id: c.key[1]!,
+            version: c.version,
+            node_id: c.key[2]!,
+            variant: c.key[3]!,
+            runs: c.runs,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['workspace_id', 'journey_id', 'version', 'node_id', 'variant'])
+            .doUpdateSet({ runs: sql<number>`run_visit_counts.runs + excluded.runs` }),
+        )
+        .execute();
+    }
   }
 
   /** The first human and first machine times stay (`coalesce` keeps the stored one). */
@@ -124,57 +166,273 @@ export class KyselyReportRepo implements ReportRepo {
     }
   }
 
+  /**
+   * A journey's numbers: a dozen aggregate queries, each one scan of a report index (of the
+   * version when asked). On PostgreSQL they run side by side on the pool, each in a read-only
+   * transaction without JIT (compiling these scans cost more than it saved), with room for the
+   * groups' hash tables.
+   */
   async aggregate(q: ReportQuery): Promise<ReportAggregates> {
     const { db, dialect } = this.#c;
-    if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0)
-      throw new RangeError(`bucketMs must be a positive integer (got ${q.bucketMs})`);
-    const pg = dialect.name === 'postgres';
-    const { workspaceId: ws, journeyId: journey, version } = q;
-    const bucket = (column: string) => sql<string>`${sql.ref(column)} / ${sql.lit(q.bucketMs)}`;
-    const inRange = (column: string) =>
-      sql<SqlBool>`${sql.ref(column)} >= ${q.from} and ${sql.ref(column)} < ${q.to}`;
+    if (dialect.name !== 'postgres' || db.isTransaction) return this.#aggregate(q, (f) => f(this));
+    return this.#aggregate(q, (f) =>
+      db
+        .transaction()
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          await sql`set local jit = off`.execute(trx);
+          // Every query reads a report index alone (index-only): a scan of the table's wide rows
+          // (message contents, run states) was the slower plan even when it looked cheaper.
+          await sql`set local enable_seqscan = off`.execute(trx);
+          await sql`set local work_mem = '64MB'`.execute(trx);
+          return f(new KyselyReportRepo({ db: trx, dialect }));
+        }),
+    );
+  }
+
+  /** The aggregates, each query run by `run` (on this repo, or on a transaction's). */
+  async #aggregate(
+    q: ReportQuery,
+    run: <T>(f: (r: KyselyReportRepo) => Promise<T>) => Promise<T>,
+  ): Promise<ReportAggregates> {
+    const pg = this.#c.dialect.name === 'postgres';
+    for (const [name, v] of Object.entries({
+      from: q.from,
+      to: q.to,
+      bucketMs: q.bucketMs,
+      bucketOffsetMs: q.bucketOffsetMs,
+    }))
+      if (!Number.isSafeInteger(v)) throw new RangeError(`${name} must be an integer (got ${v})`);
+    if (q.bucketMs <= 0) throw new RangeError(`bucketMs must be positive (got ${q.bucketMs})`);
+    // The series bucket of a time in the range, null outside it. Literals, not parameters: the
+    // expression must read the same in SELECT and GROUP BY.
+    const bucketOf = (time: RawBuilder<unknown>) =>
+      sql<string | null>`case when ${time} >= ${sql.lit(q.from)} and ${time} < ${sql.lit(q.to)}
+        then (${time} + ${sql.lit(q.bucketOffsetMs)}) / ${sql.lit(q.bucketMs)} end`;
+    const bucket = (column: string) => bucketOf(sql.ref(column));
     const exitField = (field: 'kind' | 'goal') =>
       pg
         ? sql<string | null>`exit->>${sql.lit(field)}`
         : sql<string | null>`json_extract(exit, ${sql.lit(`$.${field}`)})`;
     const count = sql<string>`count(*)`;
+    const human = sql<boolean>`(human_at is not null)`;
+    // Opens and clicks in the series: a person's by the person's first time; a machine's only
+    // where no person reported it, by the machine's first time.
+    const hitBucket = sql<string | null>`case when type in ('opened', 'clicked') then
+      case when human_at is not null then ${bucket('human_at')} else ${bucket('machine_at')} end
+      end`;
 
-    // The journey's rows of one table, of the asked version when given.
-    const runs = () =>
-      db
-        .selectFrom('runs')
-        .where('workspace_id', '=', ws)
-        .where('journey_id', '=', journey)
-        .$if(version !== undefined, (b) => b.where('version', '=', version ?? 0));
-    // Messages carry no version: of a version, those of its runs.
-    const ofVersion: Expression<SqlBool> | null =
-      version === undefined
-        ? null
-        : sql<SqlBool>`run_id in (${db
-            .selectFrom('runs')
-            .select('id')
-            .where('workspace_id', '=', ws)
-            .where('journey_id', '=', journey)
-            .where('version', '=', version)})`;
-    const messages = () =>
-      db
-        .selectFrom('messages')
-        .where('workspace_id', '=', ws)
-        .where('journey_id', '=', journey)
-        .$if(ofVersion !== null, (b) => b.where(ofVersion ?? sql<SqlBool>`true`));
-    const visits = () =>
-      db
-        .selectFrom('run_visits')
-        .where('workspace_id', '=', ws)
-        .where('journey_id', '=', journey)
-        .$if(version !== undefined, (b) => b.where('version', '=', version ?? 0));
-    const outcomes = () => this.#outcomes(q);
-    const conversions = () =>
-      db
-        .selectFrom('conversions')
-        .where('workspace_id', '=', ws)
-        .where('journey_id', '=', journey)
-        .$if(version !== undefined, (b) => b.where('version', '=', version ?? 0));
+    // One scan per table: each group also split by its series bucket (null outside the range),
+    // in the order of the report indexes, which the database then reads without sorting. The
+    // queries run side by side (see `aggregate`).
+    const [
+      runRows,
+      exitRows,
+      visitRows,
+      messageRows,
+      skippedRows,
+      outcomeRows,
+      conversions,
+      converted,
+    ] = await Promise.all([
+      run((r) =>
+        r
+          .#runs(q)
+          .select(['version', 'status', 'node', bucket('entered_at').as('bucket'), count.as('n')])
+          .groupBy(['version', 'status', 'node', bucket('entered_at')])
+          .execute(),
+      ),
+      // Why runs exited: read from the table (the reason is JSON), for those runs only.
+      run((r) =>
+        r
+          .#runs(q)
+          .where('status', '=', 'exited')
+          .select([
+            'version',
+            exitField('kind').as('exit_kind'),
+            exitField('goal').as('exit_goal'),
+            count.as('n'),
+          ])
+          .groupBy(['version', exitField('kind'), exitField('goal')])
+          .execute(),
+      ),
+      run((r) =>
+        r
+          .#visitCounts(q)
+          .select(['node_id', 'variant', sql<string>`sum(runs)`.as('n')])
+          .groupBy(['node_id', 'variant'])
+          .execute(),
+      ),
+      run((r) =>
+        r
+          .#messages(q)
+          .select([
+            'version',
+            'node_id',
+            'channel',
+            'template',
+            'status',
+            bucket('sent_at').as('bucket'),
+            count.as('n'),
+            sql<string>`count(sent_at)`.as('sent'),
+          ])
+          .groupBy(['version', 'node_id', 'channel', 'template', 'status', bucket('sent_at')])
+          .execute(),
+      ),
+      run((r) =>
+        r
+          .#messages(q)
+          .where(sql<SqlBool>`status = 'skipped'`) // a literal: messages_skipped is partial
+          .select(['node_id', 'channel', 'template', SKIP_REASON.as('reason'), count.as('n')])
+          .groupBy(['node_id', 'channel', 'template', SKIP_REASON])
+          .execute(),
+      ),
+      run((r) =>
+        r
+          .#outcomes(q)
+          .select([
+            'node_id',
+            'channel',
+            'template',
+            'type',
+            human.as('human'),
+            hitBucket.as('bucket'),
+            count.as('n'),
+          ])
+          .groupBy(['node_id', 'channel', 'template', 'type', human, hitBucket])
+          .execute(),
+      ),
+      run((r) => r.#conversionGroups(q)),
+      run((r) =>
+        r
+          .#conversions(q)
+          .where(sql<SqlBool>`${bucket('at')} is not null`)
+          .select([
+            bucket('at').as('bucket'),
+            count.as('n'),
+            sql<string | null>`sum(value)`.as('v'),
+          ])
+          .groupBy(bucket('at'))
+          .execute(),
+      ),
+    ]);
+
+    // Totals: the groups summed over their buckets; series: the buckets of the range.
+    const runs = new Map<string, ReportAggregates['runs'][number]>();
+    const entered = new Map<number, number>();
+    for (const r of runRows) {
+      const n = num(r.n);
+      if (r.bucket !== null) add(entered, num(r.bucket), n);
+      if (r.status === 'exited') continue; // counted by reason below
+      const key = JSON.stringify([r.version, r.status, r.node]);
+      const had = runs.get(key);
+      if (had) had.runs += n;
+      else
+        runs.set(key, {
+          version: Number(r.version),
+          status: r.status as RunStatus,
+          node: r.node,
+          exitKind: null,
+          exitGoal: null,
+          runs: n,
+        });
+    }
+    for (const r of exitRows)
+      runs.set(JSON.stringify([r.version, r.exit_kind, r.exit_goal]), {
+        version: Number(r.version),
+        status: 'exited',
+        node: null,
+        exitKind: r.exit_kind,
+        exitGoal: r.exit_goal,
+        runs: num(r.n),
+      });
+    const messages = new Map<string, ReportAggregates['messages'][number]>();
+    const sent = new Map<
+      string,
+      { bucket: number; nodeId: string | null; channel: string; count: number }
+    >();
+    for (const r of messageRows) {
+      const key = JSON.stringify([r.node_id, r.channel, r.template, r.status]);
+      const had = messages.get(key);
+      if (had) {
+        had.messages += num(r.n);
+        had.sent += num(r.sent);
+      } else
+        messages.set(key, {
+          nodeId: r.node_id,
+          channel: r.channel,
+          template: r.template,
+          status: r.status as MessageStatus,
+          messages: num(r.n),
+          sent: num(r.sent),
+        });
+      if (r.bucket === null) continue;
+      const day = JSON.stringify([r.bucket, r.node_id, r.channel]);
+      const point = sent.get(day);
+      if (point) point.count += num(r.sent);
+      else
+        sent.set(day, {
+          bucket: num(r.bucket),
+          nodeId: r.node_id,
+          channel: r.channel,
+          count: num(r.sent),
+        });
+    }
+    const outcomes = new Map<string, ReportAggregates['outcomes'][number]>();
+    const hits = new Map<string, ReportAggregates['series']['hits'][number]>();
+    for (const r of outcomeRows) {
+      const isHuman = isTrue(r.human);
+      const key = JSON.stringify([r.node_id, r.channel, r.template, r.type, isHuman]);
+      const had = outcomes.get(key);
+      if (had) had.messages += num(r.n);
+      else
+        outcomes.set(key, {
+          nodeId: r.node_id,
+          channel: r.channel,
+          template: r.template,
+          type: r.type,
+          human: isHuman,
+          messages: num(r.n),
+        });
+      if (r.bucket === null) continue;
+      const day = JSON.stringify([r.bucket, r.type, isHuman]);
+      const point = hits.get(day);
+      if (point) point.count += num(r.n);
+      else hits.set(day, { bucket: num(r.bucket), type: r.type, human: isHuman, count: num(r.n) });
+    }
+
+    return {
+      runs: [...runs.values()],
+      visits: visitRows.map((r) => ({
+        nodeId: r.node_id,
+        variant: r.variant === '' ? null : r.variant,
+        runs: num(r.n),
+      })),
+      messages: [...messages.values()],
+      skipped: skippedRows.map((r) => ({
+        nodeId: r.node_id,
+        channel: r.channel,
+        template: r.template,
+        reason: r.reason,
+        messages: num(r.n),
+      })),
+      outcomes: [...outcomes.values()],
+      conversions,
+      series: {
+        entered: [...entered].map(([b, count]) => ({ bucket: b, count })),
+        sent: [...sent.values()],
+        hits: [...hits.values()],
+        conversions: converted.map((r) => ({
+          bucket: num(r.bucket),
+          count: num(r.n),
+          revenue: num(r.v),
+        })),
+      },
+    };
+  }
+
+  /** Conversions, revenue and converted runs (distinct) in all, by goal, node, channel, variant. */
+  async #conversionGroups(q: ReportQuery): Promise<ReportAggregates['conversions']> {
     const measures = [
       sql<string>`count(*)`.as('conversions'),
       sql<string>`count(distinct run_id)`.as('converted'),
@@ -186,158 +444,59 @@ export class KyselyReportRepo implements ReportRepo {
         convertedRuns: num(r.converted),
         revenue: num(r.revenue),
       }) satisfies ConversionTotals;
-
-    const [
-      runRows,
-      visitRows,
-      messageRows,
-      skippedRows,
-      outcomeRows,
-      convTotal,
-      convGoal,
-      convNode,
-      convChannel,
-      convVariant,
-      enteredSeries,
-      sentSeries,
-      outcomeSeries,
-      conversionSeries,
-    ] = await Promise.all([
-      runs()
-        .select([
-          'version',
-          'status',
-          'node',
-          exitField('kind').as('exit_kind'),
-          exitField('goal').as('exit_goal'),
-          count.as('n'),
-        ])
-        .groupBy(['version', 'status', 'node', exitField('kind'), exitField('goal')])
-        .execute(),
-      visits()
-        .select(['node_id', 'variant', count.as('n')])
-        .groupBy(['node_id', 'variant'])
-        .execute(),
-      messages()
-        .select([
-          'node_id',
-          'channel',
-          'template',
-          'status',
-          count.as('n'),
-          sql<string>`count(sent_at)`.as('sent'),
-        ])
-        .groupBy(['node_id', 'channel', 'template', 'status'])
-        .execute(),
-      messages()
-        .where(sql<SqlBool>`status = 'skipped'`) // a literal: messages_skipped is partial
-        .select(['node_id', 'channel', 'template', SKIP_REASON.as('reason'), count.as('n')])
-        .groupBy(['node_id', 'channel', 'template', SKIP_REASON])
-        .execute(),
-      outcomes()
-        .select([
-          'node_id',
-          'channel',
-          'template',
-          'type',
-          count.as('n'),
-          sql<string>`count(human_at)`.as('human'),
-        ])
-        .groupBy(['node_id', 'channel', 'template', 'type'])
-        .execute(),
-      conversions().select(measures).executeTakeFirst(),
-      conversions()
+    const [total, byGoal, byNode, byChannel, byVariant] = await Promise.all([
+      this.#conversions(q).select(measures).executeTakeFirst(),
+      this.#conversions(q)
         .select(['goal_id', ...measures])
         .groupBy('goal_id')
         .execute(),
-      conversions()
+      this.#conversions(q)
         .select(['node_id', 'channel', ...measures])
         .groupBy(['node_id', 'channel'])
         .execute(),
-      conversions()
+      this.#conversions(q)
         .select(['channel', ...measures])
         .groupBy('channel')
         .execute(),
-      conversions()
+      this.#conversions(q)
         .select(['variant', ...measures])
         .groupBy('variant')
         .execute(),
-      runs()
-        .where(inRange('entered_at'))
-        .select([bucket('entered_at').as('bucket'), count.as('n')])
-        .groupBy(bucket('entered_at'))
-        .execute(),
-      messages()
-        .where(inRange('sent_at'))
-        .select([bucket('sent_at').as('bucket'), 'node_id', 'channel', count.as('n')])
-        .groupBy([bucket('sent_at'), 'node_id', 'channel'])
-        .execute(),
-      this.#outcomeSeries(q),
-      conversions()
-        .where(inRange('at'))
-        .select([bucket('at').as('bucket'), count.as('n'), sql<string | null>`sum(value)`.as('v')])
-        .groupBy(bucket('at'))
-        .execute(),
     ]);
-
-    const series: ReportAggregates['series'] = [];
-    const push = (metric: SeriesMetric, r: { bucket: unknown; n: unknown }, extra = {}) =>
-      series.push({
-        bucket: num(r.bucket),
-        metric,
-        nodeId: null,
-        channel: null,
-        count: num(r.n),
-        value: 0,
-        ...extra,
-      });
-    for (const r of enteredSeries) push('entered', r);
-    for (const r of sentSeries) push('sent', r, { nodeId: r.node_id, channel: r.channel });
-    for (const r of outcomeSeries) push(r.metric, r);
-    for (const r of conversionSeries) push('conversions', r, { value: num(r.v) });
-
     return {
-      runs: runRows.map((r) => ({
-        version: Number(r.version),
-        status: r.status as RunStatus,
-        node: r.node,
-        exitKind: r.exit_kind,
-        exitGoal: r.exit_goal,
-        runs: num(r.n),
-      })),
-      visits: visitRows.map((r) => ({ nodeId: r.node_id, variant: r.variant, runs: num(r.n) })),
-      messages: messageRows.map((r) => ({
-        nodeId: r.node_id,
-        channel: r.channel,
-        template: r.template,
-        status: r.status as MessageStatus,
-        messages: num(r.n),
-        sent: num(r.sent),
-      })),
-      skipped: skippedRows.map((r) => ({
-        nodeId: r.node_id,
-        channel: r.channel,
-        template: r.template,
-        reason: r.reason,
-        messages: num(r.n),
-      })),
-      outcomes: outcomeRows.map((r) => ({
-        nodeId: r.node_id,
-        channel: r.channel,
-        template: r.template,
-        type: r.type,
-        messages: num(r.n),
-        human: num(r.human),
-      })),
-      conversions: {
-        total: convTotal ? totals(convTotal) : { conversions: 0, convertedRuns: 0, revenue: 0 },
-        byGoal: convGoal.map((r) => ({ goalId: r.goal_id, ...totals(r) })),
-        byNode: convNode.map((r) => ({ nodeId: r.node_id, channel: r.channel, ...totals(r) })),
-        byChannel: convChannel.map((r) => ({ channel: r.channel, ...totals(r) })),
-        byVariant: convVariant.map((r) => ({ variant: r.variant, ...totals(r) })),
-      },
-      series,
+      total: total ? totals(total) : { conversions: 0, convertedRuns: 0, revenue: 0 },
+      byGoal: byGoal.map((r) => ({ goalId: r.goal_id, ...totals(r) })),
+      byNode: byNode.map((r) => ({ nodeId: r.node_id, channel: r.channel, ...totals(r) })),
+      byChannel: byChannel.map((r) => ({ channel: r.channel, ...totals(r) })),
+      byVariant: byVariant.map((r) => ({ variant: r.variant, ...totals(r) })),
     };
+  }
+
+  /** The journey's runs, of the asked version when given. */
+  #runs(q: ReportQuery) {
+    return this.#c.db
+      .selectFrom('runs')
+      .where('workspace_id', '=', q.workspaceId)
+      .where('journey_id', '=', q.journeyId)
+      .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
+  }
+
+  /** The journey's counts of node visits, of the asked version when given. */
+  #visitCounts(q: ReportQuery) {
+    return this.#c.db
+      .selectFrom('run_visit_counts')
+      .where('workspace_id', '=', q.workspaceId)
+      .where('journey_id', '=', q.journeyId)
+      .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
+  }
+
+  /** The journey's messages, of the asked version when given. */
+  #messages(q: ReportQuery) {
+    return this.#c.db
+      .selectFrom('messages')
+      .where('workspace_id', '=', q.workspaceId)
+      .where('journey_id', '=', q.journeyId)
+      .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
   }
 
   /** The journey's recorded outcomes, of the asked version when given. */
@@ -349,37 +508,22 @@ export class KyselyReportRepo implements ReportRepo {
       .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
   }
 
-  /**
-   * Opens and clicks per bucket: a person's by the time the person first reported it; a
-   * machine's only for messages no person reported (by the machine's time).
-   */
-  async #outcomeSeries(
-    q: ReportQuery,
-  ): Promise<Array<{ metric: SeriesMetric; bucket: unknown; n: unknown }>> {
-    const out: Array<{ metric: SeriesMetric; bucket: unknown; n: unknown }> = [];
-    const lit = sql.lit(q.bucketMs);
-    const human = await this.#outcomes(q)
-      .where('type', 'in', ['opened', 'clicked'])
-      .where('human_at', '>=', q.from)
-      .where('human_at', '<', q.to)
-      .select(['type', sql<string>`human_at / ${lit}`.as('bucket'), sql<string>`count(*)`.as('n')])
-      .groupBy(['type', sql`human_at / ${lit}`])
-      .execute();
-    const machine = await this.#outcomes(q)
-      .where('type', 'in', ['opened', 'clicked'])
-      .where('human_at', 'is', null)
-      .where('machine_at', '>=', q.from)
-      .where('machine_at', '<', q.to)
-      .select([
-        'type',
-        sql<string>`machine_at / ${lit}`.as('bucket'),
-        sql<string>`count(*)`.as('n'),
-      ])
-      .groupBy(['type', sql`machine_at / ${lit}`])
-      .execute();
-    for (const r of human) out.push({ metric: r.type === 'opened' ? 'opened' : 'clicked', ...r });
-    for (const r of machine)
-      out.push({ metric: r.type === 'opened' ? 'opened_machine' : 'clicked_machine', ...r });
-    return out;
+  /** The journey's conversions, of the asked version when given. */
+  #conversions(q: ReportQuery) {
+    return this.#c.db
+      .selectFrom('conversions')
+      .where('workspace_id', '=', q.workspaceId)
+      .where('journey_id', '=', q.journeyId)
+      .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
   }
+}
+
+/** SQLite `1`/`0`, PostgreSQL `true`/`false`. */
+function isTrue(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't';
+}
+
+/** Adds `n` to the count of `key`. */
+function add<K>(counts: Map<K, number>, key: K, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
