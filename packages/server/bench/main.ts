@@ -266,7 +266,7 @@ for (const kind of selected) {
     const ms = (x: { median: number; max: number }) =>
       `median ${x.median.toFixed(0)} ms, max ${x.max.toFixed(0)} ms`;
     console.log(
-      `${kind.name}: journey report on ${r.messages} messages (seeded in ${r.seedSeconds.toFixed(0)} s): all versions ${ms(r.all)}; one version ${ms(r.version)} — target 1000 ms: ${mark(r.all.max < 1000 && r.version.max < 1000)}`,
+      `${kind.name}: journey report on ${r.messages} messages (seeded in ${r.seedSeconds.toFixed(0)} s): all versions ${ms(r.all)}; one version ${ms(r.version)}${kind.name === 'postgres' ? ` — target 1000 ms: ${mark(r.all.max < 1000 && r.version.max < 1000)}` : ''}`,
     );
   }
   if (only.has('delivery')) {
