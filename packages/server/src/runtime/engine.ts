@@ -157,7 +157,7 @@ export class Batch {
   readonly #entries = new Map<string, EntryHistory>();
   readonly #conversions: ConversionRow[] = [];
   readonly #windows: ConversionWindowRow[] = [];
-  /** Nodes reached and message outcomes, for reports (storage/repos/reports.repo.ts). */
+  /** Arrivals at nodes and message outcomes, for reports (storage/repos/reports.repo.ts). */
   readonly #visits = new Map<string, RunVisitRow>();
   readonly #outcomes: MessageOutcomeRecord[] = [];
 
@@ -270,7 +270,7 @@ export class Batch {
     h.entries += 1;
     h.lastEnteredAt = this.#now;
     if (row.status === 'active' || row.status === 'waiting') h.active += 1;
-    await this.#apply(ws, definition, result);
+    await this.#apply(ws, definition, result, null);
     return row;
   }
 
@@ -309,7 +309,7 @@ export class Batch {
         this.#goalTasks.push({ ws: row.workspaceId, keys, goal: exit.goal });
     }
     if (input.kind === 'outcome') this.#recordOutcome(current, definition, input.outcome);
-    await this.#apply(current.workspaceId, definition, result);
+    await this.#apply(current.workspaceId, definition, result, current.node);
     return row;
   }
 
@@ -371,26 +371,26 @@ export class Batch {
     };
   }
 
+  /** `from`: the node the run was at before the step (null for a new run). */
   async #apply(
     workspaceId: string,
     definition: JourneyDefinition,
     result: StepResult,
+    from: string | null,
   ): Promise<void> {
     const { state } = result;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
-      // A run is at the node of each line it writes: the first line there is its visit.
+      // A run is at the node of each line it writes: a node other than the one it was at before
+      // the step is an arrival there (counted once per step).
       const key = `${workspaceId}:${state.runId}:${t.node}`;
-      if (t.node !== null && !this.#visits.has(key))
+      if (t.node !== null && t.node !== from && !this.#visits.has(key))
         this.#visits.set(key, {
           workspaceId,
-          profileId: state.profileId,
-          runId: state.runId,
-          nodeId: t.node,
           journeyId: state.journeyId,
           version: state.version,
+          nodeId: t.node,
           variant: state.variant ?? null,
-          at: t.at,
         });
     }
     for (const command of result.commands)

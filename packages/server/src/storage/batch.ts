@@ -29,7 +29,6 @@ type BatchTable =
   | 'events'
   | 'runs'
   | 'run_trace'
-  | 'run_visits'
   | 'messages'
   | 'tasks'
   | 'list_members'
@@ -84,16 +83,6 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     run_id: 'text',
     at: 'bigint',
     entries: 'jsonb',
-  },
-  run_visits: {
-    workspace_id: 'text',
-    profile_id: 'text',
-    run_id: 'text',
-    node_id: 'text',
-    journey_id: 'text',
-    version: 'integer',
-    variant: 'text',
-    at: 'bigint',
   },
   messages: {
     workspace_id: 'text',

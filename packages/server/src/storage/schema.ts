@@ -233,19 +233,7 @@ export interface ConversionWindowsTable {
   until: Ms;
 }
 
-/** `run_visits`: the nodes a run reached, once per (run, node) (added by 005). */
-export interface RunVisitsTable {
-  workspace_id: string;
-  profile_id: string;
-  run_id: string;
-  node_id: string;
-  journey_id: string;
-  version: number;
-  variant: string | null;
-  at: Ms;
-}
-
-/** `run_visit_counts`: runs that reached a node, per journey, version and variant ('' none) (005). */
+/** `run_visit_counts`: arrivals of runs at a node, per journey, version and variant ('' none) (005). */
 export interface RunVisitCountsTable {
   workspace_id: string;
   journey_id: string;
@@ -366,7 +354,6 @@ export interface Database {
   tasks: TasksTable;
   conversions: ConversionsTable;
   conversion_windows: ConversionWindowsTable;
-  run_visits: RunVisitsTable;
   run_visit_counts: RunVisitCountsTable;
   message_outcomes: MessageOutcomesTable;
   lists: ListsTable;

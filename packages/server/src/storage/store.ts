@@ -253,17 +253,17 @@ export interface ConversionAggregates {
   runsByGroup: { holdout: number; treatment: number };
 }
 
-/** A node a run reached, recorded the first time it got there (reports count them). */
+/**
+ * A run's arrival at a node (reports count them per node): once per step, at each node other than
+ * the one the run was at before the step.
+ */
 export interface RunVisitRow {
   workspaceId: string;
-  profileId: string;
-  runId: string;
-  nodeId: string;
   journeyId: string;
   version: number;
-  /** The run's split variant when it got there (`holdout` for the control group). */
+  nodeId: string;
+  /** The run's split variant after the step (`holdout` for the control group). */
   variant: string | null;
-  at: number;
 }
 
 /**
@@ -315,7 +315,7 @@ export interface ReportAggregates {
     exitGoal: string | null;
     runs: number;
   }>;
-  /** Runs that reached each node, by split variant. */
+  /** Arrivals at each node, by split variant. */
   visits: Array<{ nodeId: string; variant: string | null; runs: number }>;
   /** Outbox rows by node, channel, template and status; `sent`: those with a send time. */
   messages: Array<{
@@ -771,9 +771,9 @@ export interface ConversionRepo {
   pruneWindows(before: number, limit: number): Promise<number>;
 }
 
-/** What journey reports count: node visits and message outcomes, and the aggregates. */
+/** What journey reports count: arrivals at nodes and message outcomes, and the aggregates. */
 export interface ReportRepo {
-  /** Records first visits; a (run, node) already recorded is left as it is. One statement per chunk. */
+  /** Adds arrivals at nodes to their counts (one upsert per node and variant). */
   recordVisits(rows: RunVisitRow[]): Promise<void>;
   /** Records outcomes; of a (message, type) the first human and first machine times stay. */
   recordOutcomes(rows: MessageOutcomeRecord[]): Promise<void>;

@@ -1,8 +1,7 @@
 /**
  * 005: journey reports. Two facts the other tables do not keep in a form SQL can count:
- * - `run_visits`: the nodes each run reached, once per (run, node), with the run's journey,
- *   version and split variant (written by the engine from a step's trace), and their counts per
- *   node in `run_visit_counts`;
+ * - `run_visit_counts`: how many runs arrived at each node, per journey, version and split
+ *   variant (added to by the engine from each step's trace);
  * - `message_outcomes`: per (message, outcome type) when a person and when a machine (privacy
  *   proxy, link scanner) first reported it — opened, clicked, replied, unsubscribed, bounced… —
  *   with the message's journey, version, node, channel and template (written by the engine when
@@ -10,8 +9,9 @@
  * Messages get the version of their run (`messages.version`), so a version's messages are counted
  * without a join. And the indexes the report's aggregates read: a journey's runs by version and
  * status, its messages by version, node, channel, template and status, covering what is counted.
- * Facts from before this migration are not backfilled: reports count visits and outcomes from
+ * Facts from before this migration are not backfilled: reports count arrivals and outcomes from
  * then on (messages, runs and conversions are counted from their own tables, whatever their age).
+ * Also: a journey's conversions by version, goal, node, channel and variant (`conversions_report`).
  */
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { DialectName } from '../dialect.ts';
@@ -26,20 +26,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     return pg ? t : t.modifyEnd(sql`strict`);
   };
 
-  await table('run_visits')
-    .addColumn('workspace_id', 'text', (c) => c.notNull())
-    .addColumn('profile_id', 'text', (c) => c.notNull())
-    .addColumn('run_id', 'text', (c) => c.notNull())
-    .addColumn('node_id', 'text', (c) => c.notNull())
-    .addColumn('journey_id', 'text', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
-    .addColumn('variant', 'text')
-    .addColumn('at', ms, (c) => c.notNull())
-    .addPrimaryKeyConstraint('run_visits_pk', ['workspace_id', 'profile_id', 'run_id', 'node_id'])
-    .execute();
-  // What reports read: the visits counted per journey, version, node and variant ('' for none),
-  // kept up to date in the transaction that records new visits (a scan of every visit of a big
-  // journey cost more than the rest of its report).
+  // Arrivals of runs at nodes, counted per journey, version, node and variant ('' for none) in
+  // the transaction that steps the runs (a table of every visit cost a third of the engine's
+  // speed on the embedded store, and its scan most of a big journey's report).
   await table('run_visit_counts')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('journey_id', 'text', (c) => c.notNull())
@@ -170,7 +159,6 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
  * visits and messages; a run reaches a few nodes; a message has a few outcome types.
  */
 export const SQLITE_STATS: Readonly<Record<string, string>> = {
-  run_visits_pk: '5000000 5000000 5 2 1',
   run_visit_counts_pk: '10000 10000 100 50 5 2',
   message_outcomes_pk: '1000000 1000000 3 2 1',
   message_outcomes_report: '1000000 1000000 10000 5000 1000 1000 1000 300 2 2',
@@ -186,8 +174,7 @@ async function seedStats(db: Kysely<unknown>, stats: Record<string, string>): Pr
     select m.tbl_name as tbl, il.name as idx, il.origin as origin
     from sqlite_schema m, pragma_index_list(m.name) il
     where m.type = 'table'
-      and m.name in ('run_visits', 'run_visit_counts', 'message_outcomes', 'runs', 'messages',
-        'conversions')
+      and m.name in ('run_visit_counts', 'message_outcomes', 'runs', 'messages', 'conversions')
   `.execute(db);
   for (const { tbl, idx, origin } of indexes.rows) {
     const name = origin === 'pk' ? `${tbl}_pk` : idx;

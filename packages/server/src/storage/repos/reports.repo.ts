@@ -1,12 +1,11 @@
 /**
- * Journey reports: the node visits and message outcomes the engine records for them (005), and a
- * journey's aggregates — every number is a `count(*)`/`sum()` grouped in SQL over the report
- * indexes of 005 (`runs_report`, `run_visits_report`, `messages_report`,
- * `message_outcomes_report`) and `conversions_journey`; no row is loaded into JavaScript. On
- * PostgreSQL the independent queries run side by side on the pool.
+ * Journey reports: the counts of arrivals at nodes and the message outcomes the engine records
+ * for them (005), and a journey's aggregates — every number is a `count(*)`/`sum()` grouped in
+ * SQL over the report indexes of 005 (`runs_report`, `messages_report`, `messages_skipped`,
+ * `message_outcomes_report`, `conversions_report`) and `run_visit_counts`; no row is loaded into
+ * JavaScript. On PostgreSQL the independent queries run side by side on the pool.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { insertMany } from '../batch.ts';
 import type { RepoContext } from '../dialect.ts';
 import type {
   ConversionTotals,
@@ -21,17 +20,6 @@ import type { RunStatus } from '@waymark/core';
 
 /** Rows per statement of the outcome upsert (12 columns, well under both parameter limits). */
 const CHUNK = 500;
-
-const VISIT_COLUMNS = [
-  'workspace_id',
-  'profile_id',
-  'run_id',
-  'node_id',
-  'journey_id',
-  'version',
-  'variant',
-  'at',
-] as const;
 
 /** Counts as numbers: PostgreSQL returns bigint counts and sums as text. */
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -57,58 +45,29 @@ export class KyselyReportRepo implements ReportRepo {
   }
 
   /**
-   * Inserts the visits not recorded yet and adds the new ones to their node's count (one upsert
-   * per (journey, version, node, variant), in key order so concurrent batches cannot deadlock).
+   * Adds the arrivals to their node's count: one upsert per (journey, version, node, variant), in
+   * key order so that concurrent batches cannot deadlock.
    */
   async recordVisits(rows: RunVisitRow[]): Promise<void> {
-    const inserted = await insertMany<
-      'run_visits',
-      {
-        workspace_id: string;
-        journey_id: string;
-        version: number;
-        node_id: string;
-        variant: string | null;
-      }
-    >(
-      this.#c,
-      {
-        table: 'run_visits',
-        columns: VISIT_COLUMNS,
-        conflict: { target: ['workspace_id', 'profile_id', 'run_id', 'node_id'] },
-        returning: ['workspace_id', 'journey_id', 'version', 'node_id', 'variant'],
-      },
-      rows.map((r) => ({
-        workspace_id: r.workspaceId,
-        profile_id: r.profileId,
-        run_id: r.runId,
-        node_id: r.nodeId,
-        journey_id: r.journeyId,
-        version: r.version,
-        variant: r.variant,
-        at: r.at,
-      })),
-    );
-    const counts = new Map<string, { key: string[]; version: number; runs: number }>();
-    for (const r of inserted) {
-      const key = [r.workspace_id, r.journey_id, r.node_id, r.variant ?? ''];
-      const k = `${key.join('\u0000')}\u0000${r.version}`;
+    const counts = new Map<string, { row: RunVisitRow; runs: number }>();
+    for (const r of rows) {
+      const k = [r.workspaceId, r.journeyId, r.version, r.nodeId, r.variant ?? ''].join('\u0000');
       const had = counts.get(k);
       if (had) had.runs += 1;
-      else counts.set(k, { key, version: Number(r.version), runs: 1 });
+      else counts.set(k, { row: r, runs: 1 });
     }
     const ordered = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (let i = 0; i < ordered.length; i += CHUNK) {
       await this.#c.db
         .insertInto('run_visit_counts')
         .values(
-          ordered.slice(i, i + CHUNK).map(([, c]) => ({
-            workspace_id: c.key[0]!,
-            journey_id: c.key[1]!,
-            version: c.version,
-            node_id: c.key[2]!,
-            variant: c.key[3]!,
-            runs: c.runs,
+          ordered.slice(i, i + CHUNK).map(([, { row, runs }]) => ({
+            workspace_id: row.workspaceId,
+            journey_id: row.journeyId,
+            version: row.version,
+            node_id: row.nodeId,
+            variant: row.variant ?? '',
+            runs,
           })),
         )
         .onConflict((oc) =>
