@@ -203,6 +203,31 @@ describe('renderTemplate', () => {
     }
   });
 
+  it("drops MJML's indentation, unless the email keeps white space as written", async () => {
+    const lean = definition({ t: { channel: 'email', subject: 's', html: MJML } });
+    const out = await renderTemplate(
+      lean,
+      't',
+      scope({ first_name: 'Ana' }, { total: 1, order_id: 'o1', placed_at: '2026-05-01T10:00:00Z' }),
+    );
+    assert.doesNotMatch(out.html!, /\n[ \t]+</);
+    assert.match(out.html!, /<!--\[if mso \| IE\]>|<!--\[if mso\]>/, 'Outlook conditionals stay');
+    const poem = MJML.replace(
+      '<mj-text>Cliente VIP</mj-text>',
+      '<mj-raw><pre>  two\n    spaces</pre></mj-raw>',
+    );
+    const kept = await renderTemplate(
+      definition({ t: { channel: 'email', subject: 's', html: poem } }),
+      't',
+      scope(
+        { first_name: 'Ana', vip: true },
+        { total: 1, order_id: 'o1', placed_at: '2026-05-01T10:00:00Z' },
+      ),
+    );
+    assert.ok(kept.html!.includes('<pre>  two\n    spaces</pre>'));
+    assert.match(kept.html!, /\n[ \t]+</);
+  });
+
   it('falls back to converting each message when a {% %} tag would not survive', async () => {
     // The tag sits in an image's address, which the text part leaves out.
     const html =

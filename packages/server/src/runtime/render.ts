@@ -233,6 +233,8 @@ function parsed(html: boolean, source: string): LiquidTemplate[] {
 // Each tag is swapped for a placeholder of letters and digits, and put back after compiling.
 const LIQUID_TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 const compiledMjml = new Map<string, Promise<string>>();
+/** Markup or styles that keep white space as written (then MJML's output is left as it is). */
+const KEEPS_WHITESPACE = /<(?:pre|textarea)\b|white-space\s*:\s*(?:pre|break-spaces)/i;
 
 async function compileMjml(source: string): Promise<string> {
   const tags: string[] = [];
@@ -243,7 +245,13 @@ async function compileMjml(source: string): Promise<string> {
   const result = await mjml2html(shielded, { validationLevel: 'soft', keepComments: false });
   if (result.errors.length > 0)
     throw new Error(`MJML: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-  return result.html.replace(
+  // MJML indents its output for people to read; a quarter of the bytes every recipient's email
+  // carries (and that are encoded, sent and stored). Leading white space on a line collapses into
+  // the line break anyway, except where white space is kept as written.
+  const html = KEEPS_WHITESPACE.test(result.html)
+    ? result.html
+    : result.html.replace(/\n[ \t]+/g, '\n');
+  return html.replace(
     new RegExp(`wmlq${nonce}x(\\d+)x`, 'g'),
     (_m, i: string) => tags[Number(i)] ?? '',
   );
