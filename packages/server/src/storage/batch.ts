@@ -97,7 +97,7 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     channel: 'text',
     recipient: 'text',
     template: 'text',
-    content: 'jsonb',
+    content: 'json',
     status: 'text',
     attempts: 'integer',
     available_at: 'bigint',

@@ -9,7 +9,7 @@ import type { Database } from './schema.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** Column types a VALUES list may need to be cast to. */
-export type CastType = 'bigint' | 'integer' | 'jsonb';
+export type CastType = 'bigint' | 'integer' | 'json' | 'jsonb';
 
 /** Dialect differences used by the repos. */
 export interface SqlDialect {

@@ -10,6 +10,7 @@ import * as forms from './003-forms.ts';
 import * as conversions from './004-conversions.ts';
 import * as reports from './005-reports.ts';
 import * as leanEvents from './006-lean-events.ts';
+import * as leanMessages from './007-lean-messages.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -23,6 +24,7 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['004-conversions', conversions],
   ['005-reports', reports],
   ['006-lean-events', leanEvents],
+  ['007-lean-messages', leanMessages],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

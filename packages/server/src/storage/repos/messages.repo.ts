@@ -48,7 +48,7 @@ const RESULT_COLUMNS: ReadonlyArray<
   ['error'],
   ['updated_at', 'bigint'],
   ['sent_at', 'bigint'],
-  ['content', 'jsonb'],
+  ['content', 'json'],
 ];
 
 /** MessageRepo over Kysely. */
