@@ -495,13 +495,15 @@ export class Delivery {
       await this.#deps.withBatch(async (batch, tx) => {
         const outcomes: RunOutcome[] = [];
         const rows: MessageRow[] = [];
+        const contentChanged = new Set<string>();
         for (const f of finished) {
           const recorded = this.#record(f);
           rows.push(recorded.row);
+          if (recorded.row.content !== f.row.content) contentChanged.add(f.row.id);
           outcomes.push(...recorded.outcomes);
         }
         // One statement for the whole batch of results, not one per message.
-        await tx.messages.recordResults(rows);
+        await tx.messages.recordResults(rows, contentChanged);
         await reportOutcomes(batch, tx, outcomes);
       });
     } catch (err) {

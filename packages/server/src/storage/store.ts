@@ -676,8 +676,9 @@ export interface MessageRepo {
    * Writes the delivery fields of many rows at once (status, attempts, availableAt, leaseUntil,
    * providerMessageId, error, updatedAt, sentAt, content), each row to its own values, matched by
    * (workspace, profile, id): one statement per chunk, for recording a batch of send results.
+   * Given `contentChanged`, content is written only for the rows whose id it holds.
    */
-  recordResults(rows: MessageRow[]): Promise<void>;
+  recordResults(rows: MessageRow[], contentChanged?: ReadonlySet<string>): Promise<void>;
   get(workspaceId: string, id: string): Promise<MessageRow | null>;
   getByKey(workspaceId: string, idempotencyKey: string): Promise<MessageRow | null>;
   list(

@@ -193,27 +193,42 @@ export class KyselyMessageRepo implements MessageRepo {
       .execute();
   }
 
-  async recordResults(rows: MessageRow[]): Promise<void> {
+  async recordResults(rows: MessageRow[], contentChanged?: ReadonlySet<string>): Promise<void> {
     // Of several results for one row, the last is written.
-    const last = new Map(rows.map((m) => [`${m.workspaceId}\u0000${m.id}`, m]));
-    await updateMany(
-      this.#c,
-      { table: 'messages', key: ['workspace_id', 'profile_id', 'id'], set: RESULT_COLUMNS },
-      [...last.values()].map((m) => ({
-        workspace_id: m.workspaceId,
-        profile_id: m.profileId,
-        id: m.id,
-        status: m.status,
-        attempts: m.attempts,
-        available_at: m.availableAt,
-        lease_until: m.leaseUntil,
-        provider_message_id: m.providerMessageId,
-        error: m.error,
-        updated_at: m.updatedAt,
-        sent_at: m.sentAt,
-        content: toJson(m.content),
-      })),
-    );
+    const last = [...new Map(rows.map((m) => [`${m.workspaceId}\u0000${m.id}`, m])).values()];
+    const values = (m: MessageRow) => ({
+      workspace_id: m.workspaceId,
+      profile_id: m.profileId,
+      id: m.id,
+      status: m.status,
+      attempts: m.attempts,
+      available_at: m.availableAt,
+      lease_until: m.leaseUntil,
+      provider_message_id: m.providerMessageId,
+      error: m.error,
+      updated_at: m.updatedAt,
+      sent_at: m.sentAt,
+      content: toJson(m.content),
+    });
+    const key = ['workspace_id', 'profile_id', 'id'] as const;
+    // An email's content is its whole rendered HTML: written again only when a result changed it.
+    const withContent = contentChanged ? last.filter((m) => contentChanged.has(m.id)) : last;
+    const without = contentChanged ? last.filter((m) => !contentChanged.has(m.id)) : [];
+    if (withContent.length)
+      await updateMany(
+        this.#c,
+        { table: 'messages', key, set: RESULT_COLUMNS },
+        withContent.map(values),
+      );
+    if (without.length)
+      await updateMany(
+        this.#c,
+        { table: 'messages', key, set: RESULT_COLUMNS.filter(([c]) => c !== 'content') },
+        without.map((m) => {
+          const { content: _content, ...rest } = values(m);
+          return rest;
+        }),
+      );
   }
 
   async get(workspaceId: string, id: string): Promise<MessageRow | null> {
