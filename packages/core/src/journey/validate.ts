@@ -351,7 +351,8 @@ interface Sink {
   warn(i: ValidationIssue): void;
 }
 
-interface Edge {
+/** An edge of the journey graph: where a node leads, and in which of its fields. */
+export interface Edge {
   /** Field path inside the node: `next`, `cases.0.next`. */
   field: string;
   target: string;
@@ -425,7 +426,8 @@ function checkSemantics(raw: Record<string, unknown>, opts: ValidateOptions, sin
   checkTrigger(raw['trigger'], sink);
 }
 
-function edgesOf(node: Record<string, unknown>): Edge[] {
+/** The edges out of a node, in field order (every node kind names its targets in these fields). */
+export function edgesOf(node: Record<string, unknown>): Edge[] {
   const edges: Edge[] = [];
   for (const field of ['next', 'onTimeout', 'default']) {
     const target = node[field];

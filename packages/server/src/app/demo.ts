@@ -95,25 +95,6 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A journey equal to its published version is left as it is (live or paused). */
-async function publishUnlessEqual(
-  deps: AppDeps,
-  definition: JourneyDefinition,
-): Promise<{ version: number; changed: boolean }> {
-  const existing = await deps.store.journeys.get(DEMO_WORKSPACE, definition.id);
-  if (existing?.publishedVersion) {
-    const published = await deps.store.journeys.getVersion(
-      DEMO_WORKSPACE,
-      definition.id,
-      existing.publishedVersion,
-    );
-    if (published && JSON.stringify(published.definition) === JSON.stringify(definition))
-      return { version: existing.publishedVersion, changed: false };
-  }
-  const r = await applyJourney(deps, DEMO_WORKSPACE, definition);
-  return { version: r.version, changed: r.changed };
-}
-
 /**
  * Makes sure the demo workspace exists with its keys, then loads the forms and journeys of the
  * examples folder into it (forms first: journeys link to them).
@@ -157,7 +138,7 @@ export async function loadDemo(
         readFileSync(path, 'utf8'),
         path.endsWith('.json') ? 'json' : 'yaml',
       );
-      const r = await publishUnlessEqual(deps, definition);
+      const r = await applyJourney(deps, DEMO_WORKSPACE, definition, { leavePaused: true });
       if (definition.trigger.type === 'event') events.add(definition.trigger.event);
       items.push({
         kind: 'journey',
@@ -190,7 +171,7 @@ function sh(s: string): string {
 }
 
 /** The demo customer the guide's commands use. */
-export const DEMO_CUSTOMER = {
+const DEMO_CUSTOMER = {
   userId: 'demo-ana',
   traits: {
     first_name: 'Ana',

@@ -163,11 +163,16 @@ async function scheduleJourneyJobs(
   ]);
 }
 
-/** Saves and publishes in one go (`waymark journeys apply`). Unchanged definitions are not re-versioned. */
+/**
+ * Saves and publishes in one go (`waymark journeys apply`). Unchanged definitions are not
+ * re-versioned; a paused journey equal to its file is published (resumed) again, unless
+ * `leavePaused` (the demo loader leaves an operator's pause alone).
+ */
 export async function applyJourney(
   deps: AppDeps,
   workspaceId: string,
   definition: JourneyDefinition,
+  opts: { leavePaused?: boolean } = {},
 ): Promise<{ journey: JourneyRow; version: number; changed: boolean }> {
   const existing = await deps.store.journeys.get(workspaceId, definition.id);
   if (existing?.publishedVersion) {
@@ -179,7 +184,7 @@ export async function applyJourney(
     if (
       published &&
       JSON.stringify(published.definition) === JSON.stringify(definition) &&
-      existing.status === 'live'
+      (existing.status === 'live' || opts.leavePaused)
     ) {
       return { journey: existing, version: existing.publishedVersion, changed: false };
     }

@@ -8,7 +8,7 @@
  * time zone. The storage counts (ReportRepo.aggregate, aggregate SQL only); this module names,
  * sums and rates the groups. docs/reports.md says what each number means.
  */
-import type { JourneyDefinition, JourneyNode } from '@waymark/core';
+import { edgesOf, type JourneyDefinition } from '@waymark/core';
 import { DateTime } from 'luxon';
 import { AppError } from '../errors.ts';
 import type { ConversionTotals, ReportAggregates } from '../storage/store.ts';
@@ -185,21 +185,6 @@ function seriesRange(req: ReportRequest, zone: string, now: number) {
       ? { bucketMs: DAY_MS, bucketOffsetMs: only * 60_000 }
       : { bucketMs: [...offsets].reduce(gcd, 60) * 60_000, bucketOffsetMs: 0 };
   return { from, to, days, start, end, ...buckets };
-}
-
-/** The nodes a node leads to (every node kind names them in these fields). */
-function successors(node: JourneyNode): string[] {
-  const n = node as Record<string, unknown>;
-  const out: string[] = [];
-  for (const key of ['next', 'onTimeout', 'default'])
-    if (typeof n[key] === 'string') out.push(n[key]);
-  for (const key of ['cases', 'variants']) {
-    const list = n[key];
-    if (Array.isArray(list))
-      for (const c of list as Array<{ next?: unknown }>)
-        if (typeof c.next === 'string') out.push(c.next);
-  }
-  return [...new Set(out)];
 }
 
 const zeroCounts = (): RunCounts => ({
@@ -515,7 +500,7 @@ export async function journeyReport(
   const edges = new Map<string, DropOff>();
   for (const d of definitions)
     for (const [from, node] of Object.entries(d.nodes))
-      for (const to of successors(node)) {
+      for (const { target: to } of edgesOf(node as Record<string, unknown>)) {
         const key = `${from}\u0000${to}`;
         if (edges.has(key)) continue;
         const reachedFrom = reached.get(from) ?? 0;

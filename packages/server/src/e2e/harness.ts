@@ -11,14 +11,16 @@
  * so a test can say at what local time a customer got what.
  */
 import { readFileSync } from 'node:fs';
+import { durationMs, formatLocal } from '@waymark/core';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { startSmtp } from '../channels/email/testing.ts';
+import { decodeAttribute } from '../channels/email/tracking.ts';
 import { TwilioPeer, type PeerCall, type PeerMessage } from '../channels/testing/twilio-peer.ts';
 import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
-import { basicAuth, type JsonResponse } from '../http/testing.ts';
+import { basicAuth, freePort, type JsonResponse } from '../http/testing.ts';
 import { startHttp, type RunningHttp } from '../http/server.ts';
 import type { TestDatabase, TestDatabaseKind } from '../test-databases.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
@@ -106,33 +108,21 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
+/** The address an email was sent to (its first To address). */
+export function recipientOf(mail: ParsedMail): string {
+  return (mail.to as AddressObject | undefined)?.value[0]?.address ?? '';
+}
+
+/** The open pixel's address in an email's HTML, as a mail client showing images fetches it. */
+export function pixelOf(mail: ParsedMail): string {
+  const m = /<img[^>]+src="([^"]+\/t\/o\/[^"]+)"/.exec(String(mail.html));
+  if (!m) throw new Error(`the email to ${recipientOf(mail)} carries no open pixel`);
+  return decodeAttribute(m[1]!);
+}
+
 /** The text of an example journey shipped in `examples/journeys/`. */
 export function exampleJourney(file: string): string {
   return readFileSync(new URL(`../../../../examples/journeys/${file}`, import.meta.url), 'utf8');
-}
-
-const UNITS: Record<string, number> = { S: 1e3, M: 60e3, H: 3_600e3, D: 86_400e3 };
-
-/** Milliseconds of a simple ISO duration (`PT15M`, `P2D`, `P1DT12H`). */
-export function ms(duration: string): number {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(duration);
-  if (!m || duration === 'P' || duration.endsWith('T'))
-    throw new Error(`not a duration: ${duration}`);
-  const [, d, h, min, s] = m;
-  return (
-    Number(d ?? 0) * UNITS.D! +
-    Number(h ?? 0) * UNITS.H! +
-    Number(min ?? 0) * UNITS.M! +
-    Number(s ?? 0) * UNITS.S!
-  );
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 function startHookReceiver(
@@ -252,19 +242,7 @@ export async function startScenario(
     emails,
     hooks,
     now: () => clock.now(),
-    localTime(zone, at = clock.now()) {
-      const parts = new Intl.DateTimeFormat('en-CA', {
-        timeZone: zone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      }).formatToParts(at);
-      const get = (t: string): string => parts.find((p) => p.type === t)!.value;
-      return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-    },
+    localTime: (zone, at = clock.now()) => formatLocal(at, zone).slice(0, 16),
     async segment(type, body) {
       const res = await fetch(`${url}/v1/${type}`, {
         method: 'POST',
@@ -284,8 +262,8 @@ export async function startScenario(
     },
     settle,
     async pass(duration, o = {}) {
-      const total = ms(duration);
-      const step = o.step ? ms(o.step) : total;
+      const total = durationMs(duration);
+      const step = o.step ? durationMs(o.step) : total;
       for (let done = 0; done < total;) {
         const by = Math.min(step, total - done);
         const res = await admin('POST', '/api/clock', { advance: `PT${by / 1000}S` });
@@ -294,8 +272,7 @@ export async function startScenario(
         await settle();
       }
     },
-    emailsTo: (address) =>
-      emails.filter((e) => e.item.to && JSON.stringify(e.item.to).includes(address)),
+    emailsTo: (address) => emails.filter((e) => recipientOf(e.item) === address),
     textsTo: (to) => texts.filter((t) => t.item.to === to),
     calls: () => placed,
     async text(from, body) {

@@ -7,15 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDatabases } from '../test-databases.ts';
-import { exampleJourney, startScenario, type Scenario } from './harness.ts';
+import { exampleJourney, pixelOf, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';
-
-function pixel(html: string): string {
-  const m = /<img[^>]+src="([^"]+\/t\/o\/[^"]+)"/.exec(html);
-  assert.ok(m, 'the email carries an open pixel');
-  return m[1]!.replace(/&amp;/g, '&');
-}
 
 for (const kind of testDatabases()) {
   describe(`scenario 7: basket retargeting (${kind.name})`, () => {
@@ -50,7 +44,7 @@ for (const kind of testDatabases()) {
       assert.match(mail.item.text ?? '', /You left 3 items in your basket\./);
       assert.equal(s.localTime(ZONE, mail.at), '2026-05-05 14:00');
       // The customer's mail client shows the images: the pixel is fetched.
-      const open = await s.visit(pixel(String(mail.item.html)), {
+      const open = await s.visit(pixelOf(mail.item), {
         'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15',
       });
       assert.equal(open.status, 200);
@@ -68,10 +62,6 @@ for (const kind of testDatabases()) {
       assert.equal(texts.length, 1, 'one SMS');
       assert.equal(s.localTime(ZONE, texts[0]!.at), '2026-05-08 09:00');
       assert.match(texts[0]!.item.body, /^Hello Rui\. Just a friendly reminder/);
-      for (const t of s.textsTo('+351912000202')) {
-        const hour = Number(s.localTime(ZONE, t.at).slice(11, 13));
-        assert.ok(hour >= 9 && hour < 21, 'inside the send window');
-      }
     });
 
     it('an order ends the journey before the SMS', async () => {

@@ -9,9 +9,10 @@
 // journey report count opens, unsubscribes, SMS sent and redemptions per channel.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AddressObject, ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { rawHeader } from '../channels/email/testing.ts';
 import { testDatabases } from '../test-databases.ts';
-import { exampleJourney, startScenario, type Scenario } from './harness.ts';
+import { exampleJourney, pixelOf, recipientOf, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';
 const SUBSCRIBERS = 10_000;
@@ -61,20 +62,8 @@ const opens = (c: Customer) => c.i % 10 < 3;
 const unsubscribes = (c: Customer) => !opens(c) && c.i % 50 === 7;
 const redeemsEarly = (c: Customer) => !opens(c) && !unsubscribes(c) && c.i % 350 === 9;
 
-function address(mail: ParsedMail): string {
-  const to = mail.to as AddressObject | undefined;
-  return to?.value[0]?.address ?? '';
-}
-
-function pixel(html: string): string {
-  const m = /<img[^>]+src="([^"]+\/t\/o\/[^"]+)"/.exec(html);
-  assert.ok(m, 'the email carries an open pixel');
-  return m[1]!.replace(/&amp;/g, '&');
-}
-
 function unsubscribeUrl(mail: ParsedMail): string {
-  const line = mail.headerLines.find((h) => h.key === 'list-unsubscribe');
-  const m = line ? /<(https?:[^>]+)>/.exec(line.line) : null;
+  const m = /<(https?:[^>]+)>/.exec(rawHeader(mail, 'list-unsubscribe') ?? '');
   assert.ok(m, 'the email carries List-Unsubscribe');
   return m[1]!;
 }
@@ -156,7 +145,7 @@ for (const kind of testDatabases()) {
     it('publishing emails every subscriber at once, each with their own code', async () => {
       await s.publish(exampleJourney('voucher-broadcast.yaml'));
       sentAt = s.now();
-      for (const e of s.emails) mails.set(address(e.item), e.item);
+      for (const e of s.emails) mails.set(recipientOf(e.item), e.item);
       assert.equal(s.emails.length, SUBSCRIBERS, 'one email each, no more');
       assert.equal(mails.size, SUBSCRIBERS);
       assert.ok(
@@ -186,7 +175,7 @@ for (const kind of testDatabases()) {
       // Two thirds of the opens on the first morning, the rest the next day.
       await s.pass('PT2H');
       await pool(openers.slice(0, 2_000), 16, async (c) => {
-        const res = await s.visit(pixel(String(mails.get(c.email)!.html)), {
+        const res = await s.visit(pixelOf(mails.get(c.email)!), {
           'user-agent': THUNDERBIRD,
         });
         assert.equal(res.status, 200);
@@ -210,7 +199,7 @@ for (const kind of testDatabases()) {
       await redeem(customers.filter(redeemsEarly));
       await s.pass('PT22H');
       await pool(openers.slice(2_000), 16, async (c) => {
-        const res = await s.visit(pixel(String(mails.get(c.email)!.html)), {
+        const res = await s.visit(pixelOf(mails.get(c.email)!), {
           'user-agent': THUNDERBIRD,
         });
         assert.equal(res.status, 200);

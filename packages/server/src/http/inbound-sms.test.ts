@@ -6,8 +6,6 @@
 // and, when DATABASE_URL is set, PostgreSQL.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import twilio from 'twilio';
 import { ingest } from '../app/ingest.ts';
@@ -26,6 +24,7 @@ import { Secrets } from '../secrets.ts';
 import { testDatabases, type TestDatabase } from '../test-databases.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 import { startHttp, type RunningHttp } from './server.ts';
+import { freePort } from './testing.ts';
 
 const OUR_NUMBER = '+15017122661';
 /** A second number of ours: the SMS channel is moved to it for a while (`sendFrom`). */
@@ -95,14 +94,6 @@ templates:
   ask: { channel: sms, body: "Gostou da visita, {{ profile.traits.first_name }}?" }
   glad: { channel: sms, body: "Ainda bem, {{ profile.traits.first_name }}!" }
 `;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 for (const kind of testDatabases()) {
   describe(`inbound SMS and replies (${kind.name})`, () => {

@@ -3,6 +3,8 @@
  * clock) served on a free port, with small clients for the tracking and admin APIs, on the
  * databases of `test-databases.ts`.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
@@ -54,6 +56,15 @@ export interface TestServer {
 
 async function json<T>(res: Response): Promise<JsonResponse<T>> {
   return { status: res.status, body: (await res.json()) as JsonResponse<T>['body'] };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server whose public URL must be known first). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
 /** Basic authorization header of a write key. */

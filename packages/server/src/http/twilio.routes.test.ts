@@ -5,8 +5,6 @@
 // nothing. Runs on SQLite and, when DATABASE_URL is set, PostgreSQL.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ingest } from '../app/ingest.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
@@ -28,6 +26,7 @@ import { Secrets } from '../secrets.ts';
 import { testDatabases, type TestDatabase } from '../test-databases.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 import { startHttp, type RunningHttp } from './server.ts';
+import { freePort } from './testing.ts';
 
 const CENTRE = '+351210000000';
 
@@ -72,14 +71,6 @@ templates:
     channel: sms
     body: "Sorry we missed you, {{ profile.traits.first_name }}. Call us on 210 000 000."
 `;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 for (const kind of testDatabases()) {
   describe(`twilio webhooks (${kind.name})`, () => {

@@ -158,7 +158,7 @@ export class Batch {
   readonly #conversions: ConversionRow[] = [];
   readonly #windows: ConversionWindowRow[] = [];
   /** Arrivals at nodes and message outcomes, for reports (storage/repos/reports.repo.ts). */
-  readonly #visits = new Map<string, RunVisitRow>();
+  readonly #visits: RunVisitRow[] = [];
   readonly #outcomes: MessageOutcomeRecord[] = [];
 
   constructor(tx: Tx, now: number, deps: BatchDeps) {
@@ -379,19 +379,22 @@ export class Batch {
     from: string | null,
   ): Promise<void> {
     const { state } = result;
+    const arrived = new Set<string>();
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
       // A run is at the node of each line it writes: a node other than the one it was at before
-      // the step is an arrival there (counted once per step).
-      const key = `${workspaceId}:${state.runId}:${t.node}`;
-      if (t.node !== null && t.node !== from && !this.#visits.has(key))
-        this.#visits.set(key, {
+      // the step is an arrival there (counted once per step; a run stepped again in the same
+      // batch, looping back, arrives again).
+      if (t.node !== null && t.node !== from && !arrived.has(t.node)) {
+        arrived.add(t.node);
+        this.#visits.push({
           workspaceId,
           journeyId: state.journeyId,
           version: state.version,
           nodeId: t.node,
           variant: state.variant ?? null,
         });
+      }
     }
     for (const command of result.commands)
       await this.#command(workspaceId, definition, state, command);
@@ -689,7 +692,7 @@ export class Batch {
       });
     if (this.#conversions.length) await tx.conversions.insert(this.#conversions);
     if (this.#windows.length) await tx.conversions.openWindows(this.#windows);
-    if (this.#visits.size) await tx.reports.recordVisits([...this.#visits.values()]);
+    if (this.#visits.length) await tx.reports.recordVisits(this.#visits);
     if (this.#outcomes.length) await tx.reports.recordOutcomes(this.#outcomes);
     const dirty = [...this.#profiles.values()].filter((p) => p.dirty).map((p) => p.row);
     if (dirty.length) await tx.profiles.updateMany(dirty);

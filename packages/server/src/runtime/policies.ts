@@ -33,14 +33,13 @@ export interface DeliveryPolicyDeps {
   clock?: Clock | undefined;
 }
 
-/** What `prepare` read for the rows of one claim, per workspace. */
+/** What `prepare` read for one message of a claim. */
 interface Prepared {
-  /** Suppressions found, by `channel address`; `checked` holds every key looked up. */
-  suppressed: Map<string, SuppressionRow>;
-  checked: Set<string>;
-  /** Subscription rows by profile; `profiles` holds every profile looked up. */
-  subscriptions: Map<string, SubscriptionRow[]>;
-  profiles: Set<string>;
+  /** The normalised recipient address (null: none). */
+  address: string | null;
+  suppression: SuppressionRow | null;
+  /** The profile's consent rows; null for a transactional message (consent does not apply). */
+  subscriptions: SubscriptionRow[] | null;
 }
 
 const SEND: PolicyDecision = { kind: 'send' };
@@ -82,7 +81,7 @@ export function createDeliveryPolicy(deps: DeliveryPolicyDeps = {}): DeliveryPol
     return zone;
   };
 
-  /** The batch reads of the claim under way (a transaction holds one claim). */
+  /** The batch reads of the claim under way, by message (a transaction holds one claim). */
   const prepared = new WeakMap<Tx, Map<string, Prepared>>();
   const addressOf = async (tx: Tx, message: MessageRow): Promise<string | null> =>
     message.recipient
@@ -94,35 +93,38 @@ export function createDeliveryPolicy(deps: DeliveryPolicyDeps = {}): DeliveryPol
       : null;
 
   const prepare = async (tx: Tx, rows: readonly MessageRow[]): Promise<void> => {
-    const byWorkspace = new Map<string, MessageRow[]>();
-    for (const row of rows) {
-      if (row.kind !== 'message') continue;
-      const list = byWorkspace.get(row.workspaceId) ?? [];
-      list.push(row);
-      byWorkspace.set(row.workspaceId, list);
-    }
+    const messages = rows.filter((r) => r.kind === 'message');
     const out = new Map<string, Prepared>();
-    for (const [ws, list] of byWorkspace) {
-      const p: Prepared = {
-        suppressed: new Map(),
-        checked: new Set(),
-        subscriptions: new Map(),
-        profiles: new Set(),
-      };
-      const byChannel = new Map<string, string[]>();
-      for (const row of list) {
-        const address = await addressOf(tx, row);
-        if (address === null) continue;
-        byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), address]);
-        p.checked.add(`${row.channel} ${address}`);
+    /** Addresses to look up, by workspace and channel; profiles, by workspace. */
+    const addresses = new Map<string, { ws: string; channel: string; list: string[] }>();
+    const profiles = new Map<string, string[]>();
+    for (const row of messages) {
+      const address = await addressOf(tx, row);
+      out.set(row.id, { address, suppression: null, subscriptions: null });
+      if (address !== null) {
+        const key = `${row.workspaceId} ${row.channel}`;
+        const group = addresses.get(key) ?? { ws: row.workspaceId, channel: row.channel, list: [] };
+        group.list.push(address);
+        addresses.set(key, group);
       }
-      for (const [channel, addresses] of byChannel)
-        for (const [address, row] of await tx.suppressions.getMany(ws, channel, addresses))
-          p.suppressed.set(`${channel} ${address}`, row);
-      const profiles = list.filter((r) => r.content.transactional !== true).map((r) => r.profileId);
-      p.subscriptions = await tx.subscriptions.forProfiles(ws, profiles);
-      for (const id of profiles) p.profiles.add(id);
-      out.set(ws, p);
+      if (row.content.transactional !== true) {
+        const ids = profiles.get(row.workspaceId) ?? [];
+        ids.push(row.profileId);
+        profiles.set(row.workspaceId, ids);
+      }
+    }
+    const suppressed = new Map<string, SuppressionRow>();
+    for (const { ws, channel, list } of addresses.values())
+      for (const [address, row] of await tx.suppressions.getMany(ws, channel, list))
+        suppressed.set(`${ws} ${channel} ${address}`, row);
+    const consent = new Map<string, Map<string, SubscriptionRow[]>>();
+    for (const [ws, ids] of profiles) consent.set(ws, await tx.subscriptions.forProfiles(ws, ids));
+    for (const row of messages) {
+      const p = out.get(row.id)!;
+      if (p.address !== null)
+        p.suppression = suppressed.get(`${row.workspaceId} ${row.channel} ${p.address}`) ?? null;
+      if (row.content.transactional !== true)
+        p.subscriptions = consent.get(row.workspaceId)?.get(row.profileId) ?? [];
     }
     prepared.set(tx, out);
   };
@@ -132,22 +134,17 @@ export function createDeliveryPolicy(deps: DeliveryPolicyDeps = {}): DeliveryPol
     const ws = message.workspaceId;
     const { channel, content } = message;
     const transactional = content.transactional === true;
-    const batch = prepared.get(tx)?.get(ws);
+    const pre = prepared.get(tx)?.get(message.id);
 
-    const address = await addressOf(tx, message);
+    const address = pre ? pre.address : await addressOf(tx, message);
     if (address !== null) {
-      const key = `${channel} ${address}`;
-      const suppressed = batch?.checked.has(key)
-        ? (batch.suppressed.get(key) ?? null)
-        : await tx.suppressions.get(ws, channel, address);
+      const suppressed = pre ? pre.suppression : await tx.suppressions.get(ws, channel, address);
       if (suppressed)
         return { kind: 'skip', reason: `suppressed: ${address} (${suppressed.reason})` };
     }
 
     if (!transactional) {
-      const rows = batch?.profiles.has(message.profileId)
-        ? (batch.subscriptions.get(message.profileId) ?? [])
-        : await tx.subscriptions.forProfile(ws, message.profileId);
+      const rows = pre?.subscriptions ?? (await tx.subscriptions.forProfile(ws, message.profileId));
       const topic = typeof content.topic === 'string' ? content.topic : '';
       const off = (t: string) =>
         rows.some((r) => r.channel === channel && r.topic === t && r.status === 'unsubscribed');

@@ -139,11 +139,11 @@ export class KyselyReportRepo implements ReportRepo {
         .transaction()
         .setAccessMode('read only')
         .execute(async (trx) => {
-          await sql`set local jit = off`.execute(trx);
-          // Every query reads a report index alone (index-only): a scan of the table's wide rows
-          // (message contents, run states) was the slower plan even when it looked cheaper.
-          await sql`set local enable_seqscan = off`.execute(trx);
-          await sql`set local work_mem = '64MB'`.execute(trx);
+          // No JIT; every query reads a report index alone (index-only): a scan of the table's
+          // wide rows (message contents, run states) was the slower plan even when it looked
+          // cheaper. One round trip: set_config(…, true) is `set local`.
+          await sql`select set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true),
+            set_config('work_mem', '64MB', true)`.execute(trx);
           return f(new KyselyReportRepo({ db: trx, dialect }));
         }),
     );
