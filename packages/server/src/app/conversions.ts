@@ -34,18 +34,14 @@ export interface ConversionSummary {
   } | null;
 }
 
-async function journeyVersions(
-  deps: AppDeps,
-  workspaceId: string,
-  journeyId: string,
-): Promise<JourneyDefinition[]> {
+/** A journey and its versions, oldest first; `not_found` naming `id` when there is none. */
+export async function journeyVersions(deps: AppDeps, workspaceId: string, journeyId: string) {
   const journey = await deps.store.journeys.get(workspaceId, journeyId);
   if (!journey)
     throw new AppError('not_found', `journey ${journeyId} not found`, [
       { path: 'id', message: 'no such journey', hint: 'list journeys with GET /api/journeys' },
     ]);
-  const versions = await deps.store.journeys.listVersions(workspaceId, journeyId);
-  return versions.map((v) => v.definition);
+  return { journey, versions: await deps.store.journeys.listVersions(workspaceId, journeyId) };
 }
 
 function hasHoldout(definition: JourneyDefinition): boolean {
@@ -77,7 +73,9 @@ export async function conversionSummary(
   workspaceId: string,
   journeyId: string,
 ): Promise<ConversionSummary> {
-  const definitions = await journeyVersions(deps, workspaceId, journeyId);
+  const definitions = (await journeyVersions(deps, workspaceId, journeyId)).versions.map(
+    (v) => v.definition,
+  );
   const a = await deps.store.conversions.aggregate(workspaceId, journeyId);
   let holdout: ConversionSummary['holdout'] = null;
   if (definitions.some(hasHoldout)) {

@@ -9,6 +9,7 @@
  * sums and rates the groups. docs/reports.md says what each number means.
  */
 import { edgesOf, type JourneyDefinition } from '@waymark/core';
+import { journeyVersions } from './conversions.ts';
 import { DateTime } from 'luxon';
 import { AppError } from '../errors.ts';
 import type { ConversionTotals, ReportAggregates } from '../storage/store.ts';
@@ -434,12 +435,7 @@ export async function journeyReport(
   workspaceId: string,
   req: ReportRequest,
 ): Promise<JourneyReport> {
-  const journey = await deps.store.journeys.get(workspaceId, req.journeyId);
-  if (!journey)
-    throw new AppError('not_found', `journey ${req.journeyId} not found`, [
-      { path: 'id', message: 'no such journey', hint: 'list journeys with GET /api/journeys' },
-    ]);
-  const versions = await deps.store.journeys.listVersions(workspaceId, req.journeyId);
+  const { journey, versions } = await journeyVersions(deps, workspaceId, req.journeyId);
   const inScope = versions.filter((v) => req.version === undefined || v.version === req.version);
   if (req.version !== undefined && inScope.length === 0)
     throw new AppError('not_found', `journey ${req.journeyId} has no version ${req.version}`, [

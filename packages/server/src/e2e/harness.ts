@@ -15,6 +15,7 @@ import { durationMs, formatLocal } from '@waymark/core';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AddressObject, ParsedMail } from 'mailparser';
+import type { ProfileView, RunView } from '../app/profiles.ts';
 import { startSmtp } from '../channels/email/testing.ts';
 import { decodeAttribute } from '../channels/email/tracking.ts';
 import { TwilioPeer, type PeerCall, type PeerMessage } from '../channels/testing/twilio-peer.ts';
@@ -88,6 +89,8 @@ export interface Scenario {
   ): Promise<JsonResponse<T>>;
   /** Publishes a journey document (YAML text) with `PUT /api/journeys/:id`; throws on errors. */
   publish(yaml: string): Promise<void>;
+  /** The profile's (newest) run of a journey, as `GET /api/profiles/userId:…` shows it. */
+  runOf(userId: string, journeyId: string): Promise<RunView | undefined>;
   /** Waits until the worker has run everything due (`POST /api/settle`). */
   settle(): Promise<void>;
   /**
@@ -259,6 +262,11 @@ export async function startScenario(
       const res = await admin('PUT', `/api/journeys/${id}`, yaml);
       if (res.status !== 200) throw new Error(`publish ${id}: ${JSON.stringify(res.body)}`);
       await settle();
+    },
+    async runOf(userId, journeyId) {
+      const res = await admin<ProfileView>('GET', `/api/profiles/userId:${userId}`);
+      if (res.status !== 200) throw new Error(`profile ${userId}: ${res.status}`);
+      return res.body.runs.find((r) => r.journeyId === journeyId);
     },
     settle,
     async pass(duration, o = {}) {

@@ -40,12 +40,7 @@ for (const kind of testDatabases()) {
       return s.calls().filter((c) => new URL(c.item.url).searchParams.get('customer') === phone);
     }
 
-    async function runOf(user: string) {
-      const profile = await s.admin<{
-        runs: Array<{ id: string; journeyId: string; status: string }>;
-      }>('GET', `/api/profiles/userId:${user}`);
-      return profile.body.runs.find((r) => r.journeyId === 'queue-callback');
-    }
+    const runOf = (user: string) => s.runOf(user, 'queue-callback');
 
     before(async () => {
       // Tuesday 5 May 2026, 10:00 in Lisbon (WEST, UTC+1).
