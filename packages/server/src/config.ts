@@ -1,8 +1,18 @@
 /** Configuration from environment variables (documented in README "Configuration"). */
 import { resolve } from 'node:path';
+import { AppError } from './errors.ts';
 
 /** Which parts a process runs. */
 export type Role = 'api' | 'worker' | 'all';
+
+/** Levels `WAYMARK_LOG_LEVEL` accepts (pino's), from the most to the least verbose. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** A level of the server log. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Default log level: warnings (security events) and errors, not every request. */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
 
 /** Server configuration. */
 export interface Config {
@@ -36,6 +46,12 @@ export interface Config {
    * only (`--role all`): a manual clock is not shared between processes.
    */
   clock: { kind: 'system' } | { kind: 'manual'; start: number };
+  /**
+   * WAYMARK_LOG_LEVEL: lowest level of the HTTP server's log (JSON lines on standard output).
+   * Default `warn`: security events (refused keys and webhooks) and errors; `info` adds every
+   * request.
+   */
+  logLevel: LogLevel;
 }
 
 function clockFromEnv(value: string | undefined): Config['clock'] {
@@ -47,6 +63,24 @@ function clockFromEnv(value: string | undefined): Config['clock'] {
       `WAYMARK_CLOCK must be "system", "manual" or "manual:<ISO time>" (e.g. manual:2026-05-01T09:00:00Z), got "${value}"`,
     );
   return { kind: 'manual', start };
+}
+
+function logLevelFromEnv(value: string | undefined): LogLevel {
+  if (!value) return DEFAULT_LOG_LEVEL;
+  const level = LOG_LEVELS.find((l) => l === value.trim().toLowerCase());
+  if (!level)
+    throw new AppError(
+      'invalid_input',
+      `WAYMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`,
+      [
+        {
+          path: 'WAYMARK_LOG_LEVEL',
+          message: 'not a log level',
+          hint: `unset it for the default, ${DEFAULT_LOG_LEVEL}`,
+        },
+      ],
+    );
+  return level;
 }
 
 /** Reads the configuration from an environment (default: process.env). */
@@ -77,6 +111,7 @@ export function configFromEnv(
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter(Boolean),
     clock: clockFromEnv(env.WAYMARK_CLOCK),
+    logLevel: logLevelFromEnv(env.WAYMARK_LOG_LEVEL),
     ...overrides,
   };
 }

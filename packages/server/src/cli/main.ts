@@ -70,7 +70,9 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
       }
       const demo = opts.demo ? await loadDemo(wm.deps, { timezone: config.timezone }) : null;
       const http =
-        role === 'worker' ? null : await startHttp(wm, { port: config.port, host: config.host });
+        role === 'worker'
+          ? null
+          : await startHttp(wm, { port: config.port, host: config.host, level: config.logLevel });
       if (role !== 'api') wm.worker.start();
       out(
         `Waymark ${role === 'worker' ? 'worker running' : `listening on ${http?.address}`} (store: ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : config.databaseUrl})\n`,

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AppDeps } from '../app/deps.ts';
 import { authenticate } from '../app/workspaces.ts';
 import { AppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
+import { securityEvent } from './security-log.ts';
 
 /** Who may call a route: Segment clients (write key), operators (admin token), or anyone. */
 export type Auth = 'write' | 'admin' | 'none';
@@ -144,13 +145,15 @@ async function workspaceOf(
   request: FastifyRequest,
   body: unknown,
 ): Promise<string | null> {
-  switch (auth) {
-    case 'write':
-      return authenticate(deps, 'write', writeKeyOf(request, body));
-    case 'admin':
-      return authenticate(deps, 'admin', adminTokenOf(request));
-    case 'none':
-      return null;
+  if (auth === 'none') return null;
+  const secret = auth === 'write' ? writeKeyOf(request, body) : adminTokenOf(request);
+  try {
+    return await authenticate(deps, auth, secret);
+  } catch (err) {
+    // A refused key is a security event: logged with the reason, never the key.
+    if (err instanceof AppError && err.code === 'unauthorized')
+      securityEvent(request, { kind: 'key_refused', key: auth, reason: err.message });
+    throw err;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * The Fastify instance: body parsers, the one error handler (AppError → its status and
- * `{ error: { code, message, details } }`), and the route table (status page, Segment tracking
- * API, admin API, OpenAPI document).
+ * The Fastify instance: body parsers, the log (its level; the security log of refused requests),
+ * the one error handler (AppError → its status and `{ error: { code, message, details } }`), and
+ * the route table (status page, Segment tracking API, admin API, OpenAPI document).
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app/deps.ts';
+import { DEFAULT_LOG_LEVEL, type LogLevel } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Waymark } from '../waymark.ts';
 import { adminRoutes } from './admin.routes.ts';
@@ -17,6 +18,7 @@ import { formRoutes } from './forms.routes.ts';
 import { openApiRoute } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { reportRoutes } from './reports.routes.ts';
+import { registerSecurityLog } from './security-log.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { personalizeRoutes, registerCors } from './personalize.routes.ts';
 import { taskRoutes } from './tasks.routes.ts';
@@ -92,8 +94,11 @@ function errorBody(e: AppError) {
 
 /** Options of `buildHttp`. */
 export interface HttpOptions {
-  /** Log every request (info); otherwise only failures (error) are logged. */
-  logger?: boolean;
+  /**
+   * Lowest level logged (`WAYMARK_LOG_LEVEL`); default `warn`: refused requests (the security
+   * log) and server errors. `info` adds a line per request.
+   */
+  level?: LogLevel;
   /** Where log lines go; default stdout. */
   logStream?: { write(line: string): void };
 }
@@ -105,7 +110,7 @@ export function buildHttp(
 ): FastifyInstance {
   const app = Fastify({
     logger: {
-      level: opts.logger ? 'info' : 'error',
+      level: opts.level ?? DEFAULT_LOG_LEVEL,
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT,
@@ -118,6 +123,7 @@ export function buildHttp(
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
+  registerSecurityLog(app);
   registerBodyParsers(app);
   registerFormParsers(app);
   registerCors(app, waymark.deps);

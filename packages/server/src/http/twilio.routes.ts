@@ -3,8 +3,9 @@
  * call status callbacks, the TwiML of a voice callback when the contact centre answers, and the
  * result of its `<Dial>`. Each request is verified (`X-Twilio-Signature` over the public URL and
  * the form body) by the workspace's adapter before anything is recorded; forged or unsigned ones
- * get 403 and a log line. The routes live in their own Fastify scope, whose form parser keeps the
- * raw body the signature covers.
+ * get 403 and a line in the security log (`twilio webhook rejected`, http/security-log.ts). The
+ * routes live in their own Fastify scope, whose form parser keeps the raw body the signature
+ * covers.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ import { WebhookRejected, type ProviderRequest } from '../channels/channel.ts';
 import { answerTwiml, EMPTY_TWIML, HANGUP_TWIML, TWIML_TYPE } from '../channels/twilio/index.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute, registerRoutes, type AnyRoute, type RouteContext } from './route.ts';
+import { securityEvent } from './security-log.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -61,13 +63,15 @@ async function take(ctx: Ctx, channel: string): Promise<HookResult> {
   }
 }
 
-/** A `WebhookRejected` as the AppError answered, logged; other errors as they are. */
+/** A `WebhookRejected` as the AppError answered, in the security log; other errors as they are. */
 function rejected(ctx: AnyCtx, err: unknown): unknown {
   if (!(err instanceof WebhookRejected)) return err;
-  ctx.request.log.warn(
-    { url: ctx.request.url, ip: ctx.request.ip, reason: err.message },
-    'twilio webhook rejected',
-  );
+  securityEvent(ctx.request, {
+    kind: 'webhook_rejected',
+    provider: 'twilio',
+    status: err.status,
+    reason: err.message,
+  });
   const code =
     err.status === 404 ? 'not_found' : err.status === 400 ? 'invalid_input' : 'forbidden';
   const path = err.status === 400 ? 'body' : 'x-twilio-signature';
