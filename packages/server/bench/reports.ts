@@ -1,7 +1,7 @@
 /**
  * The reports stage of `npm run bench`: a journey (A/B split with a holdout, email then SMS) with
  * BENCH_REPORT_MESSAGES (1,000,000) messages, bulk-seeded by SQL (generate_series on PostgreSQL,
- * a recursive CTE on SQLite) with its runs, node arrivals, outcomes (opens, clicks, replies,
+ * a recursive CTE on SQLite) with its runs, node and edge arrivals, outcomes (opens, clicks, replies,
  * unsubscribes, human and machine) and conversions in proportion, then vacuumed and analysed as
  * autovacuum would. Times `GET /api/journeys/:id/report`'s use-case (app/reports.ts), all versions
  * and one version, REPORT_CALLS (7) calls each after a warm-up: median and max. Target: under 1 s.
@@ -70,10 +70,16 @@ function seedStatements(dialect: 'sqlite' | 'postgres', runs: number, now: numbe
   const content = json(
     `{"subject":"Spring is here","html":"<p>Fresh picks for you this spring: new arrivals in every size and colour, delivered free.</p>","text":"Fresh picks for you this spring."}`,
   );
-  // Arrivals at a node, counted per version and variant as the engine counts them.
+  // Arrivals at a node, counted per version and variant as the engine counts them, and per
+  // version and the node they came from ('' for the entry).
   const visit = (node: string, where: string) =>
     `insert into run_visit_counts (workspace_id, journey_id, version, node_id, variant, runs)
      select ${ws}, '${JOURNEY}', case when g.i % 10 < 3 then 1 else 2 end, ${node}, ${variant},
+       count(*) from ${series} where ${where}
+     group by 3, 4, 5`;
+  const edge = (from: string, node: string, where: string) =>
+    `insert into run_edge_counts (workspace_id, journey_id, version, node_id, from_node_id, runs)
+     select ${ws}, '${JOURNEY}', case when g.i % 10 < 3 then 1 else 2 end, ${node}, ${from},
        count(*) from ${series} where ${where}
      group by 3, 4, 5`;
   const message = (a: {
@@ -132,6 +138,11 @@ function seedStatements(dialect: 'sqlite' | 'postgres', runs: number, now: numbe
     visit(`'pause'`, `not (${held}) and not (${bought})`),
     visit(`'text'`, texted),
     visit(`'done'`, texted),
+    edge(`''`, `'pick'`, 'true'),
+    edge(`'pick'`, email, `not (${held})`),
+    edge(email, `'pause'`, `not (${held}) and not (${bought})`),
+    edge(`'pause'`, `'text'`, texted),
+    edge(`'text'`, `'done'`, texted),
     message({
       id: 'me',
       node: email,

@@ -239,7 +239,9 @@ export interface TraceEntry {
     | 'goal'
     | 'exit'
     | 'completed'
-    | 'ignored';
+    | 'ignored'
+    /** The sender died while the provider had a message; it may or may not have gone out. */
+    | 'unknown';
   detail: string;
 }
 

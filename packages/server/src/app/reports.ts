@@ -58,12 +58,19 @@ export interface NodeCounts {
 export interface DropOff {
   from: string;
   to: string;
+  /** Arrivals at `from`. */
   reachedFrom: number;
+  /** Arrivals at `to` from `from` (at most reachedFrom). */
   reachedTo: number;
-  /** reachedFrom − reachedTo. */
+  /** reachedFrom − reachedTo (never negative). */
   dropOff: number;
-  /** reachedTo / reachedFrom; null when nobody reached `from`. */
+  /** reachedTo / reachedFrom (at most 1); null when nobody reached `from`. */
   rate: number | null;
+  /**
+   * Of the dropped, arrivals at `to` counted before edges were (store migration 008) that may
+   * have come this way: `to` has several ways in, and which one they took is not known.
+   */
+  unattributed: number;
 }
 
 /** What happened to the messages of a node or template. */
@@ -81,6 +88,11 @@ export interface MessageCounts {
   failed: number;
   /** Refused for good by the provider (the adapter's permanent failure). */
   dead: number;
+  /**
+   * The provider had it when the sender died, on a channel that sends at most once: it may or
+   * may not have gone out, and is not sent again.
+   */
+  unknown: number;
   skipped: number;
   skippedBy: Record<string, number>;
   /** Messages a person opened, and messages only machines opened (privacy proxies, scanners). */
@@ -218,6 +230,7 @@ const emptyMessages = (channel: string, template: string | null): MessageCounts 
   delivered: 0,
   failed: 0,
   dead: 0,
+  unknown: 0,
   skipped: 0,
   skippedBy: {},
   opened: { human: 0, machine: 0 },
@@ -251,6 +264,9 @@ function addStatus(m: MessageCounts, r: ReportAggregates['messages'][number]): v
       break;
     case 'skipped':
       m.skipped += r.messages;
+      break;
+    case 'unknown':
+      m.unknown += r.messages;
       break;
     case 'sent':
       break;
@@ -373,6 +389,57 @@ function experiments(
   });
 }
 
+/**
+ * The runs that went along each edge of the definitions (newest first, each edge once), summed
+ * over the versions: arrivals at the edge's target from its source. Arrivals counted before edges
+ * were (a node's arrivals less its edges', per version) went along the node's only way in when it
+ * has one; else they are `unattributed` on each of its ways in.
+ */
+function edgeCounts(
+  versions: ReadonlyArray<{ version: number; definition: JourneyDefinition }>,
+  a: ReportAggregates,
+): Array<{ from: string; to: string; went: number; unattributed: number }> {
+  const key = (...parts: Array<string | number>) => parts.join('\u0000');
+  const arrivals = new Map<string, number>();
+  for (const v of a.visits) add(arrivals, key(v.version, v.nodeId), v.runs);
+  const along = new Map<string, number>();
+  const counted = new Map<string, number>();
+  for (const e of a.edges) {
+    add(along, key(e.version, e.fromNodeId ?? '', e.nodeId), e.runs);
+    add(counted, key(e.version, e.nodeId), e.runs);
+  }
+  const out = new Map<string, { from: string; to: string; went: number; unattributed: number }>();
+  for (const { version, definition } of versions) {
+    // Each node's ways in: the nodes with an edge to it, and the journey's entry ('') at start.
+    const waysIn = new Map<string, Set<string>>([[definition.start, new Set([''])]]);
+    const graph: Array<[string, string]> = [];
+    for (const [from, node] of Object.entries(definition.nodes))
+      for (const { target: to } of edgesOf(node as Record<string, unknown>)) {
+        const ways = waysIn.get(to) ?? new Set<string>();
+        if (ways.has(from)) continue; // two edges to one node (a wait_for's next and onTimeout)
+        waysIn.set(to, ways.add(from));
+        graph.push([from, to]);
+      }
+    for (const [from, to] of graph) {
+      const before = Math.max(
+        0,
+        (arrivals.get(key(version, to)) ?? 0) - (counted.get(key(version, to)) ?? 0),
+      );
+      const only = waysIn.get(to)?.size === 1;
+      const edge = out.get(key(from, to)) ?? { from, to, went: 0, unattributed: 0 };
+      edge.went += (along.get(key(version, from, to)) ?? 0) + (only ? before : 0);
+      if (!only) edge.unattributed += before;
+      out.set(key(from, to), edge);
+    }
+  }
+  return [...out.values()];
+}
+
+/** Adds `n` to the count of `key`. */
+function add<K>(counts: Map<K, number>, key: K, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
 /** The daily series from the storage's buckets, per local day of the workspace. */
 function daily(
   a: ReportAggregates,
@@ -459,7 +526,8 @@ export async function journeyReport(
   });
 
   // Newest definition first: a node's type is the latest version's.
-  const definitions = inScope.sort((x, y) => y.version - x.version).map((v) => v.definition);
+  const newestFirst = [...inScope].sort((x, y) => y.version - x.version);
+  const definitions = newestFirst.map((v) => v.definition);
   const nodeTypes = new Map<string, string>();
   const order: string[] = [];
   for (const d of definitions)
@@ -480,7 +548,7 @@ export async function journeyReport(
       atNow.set(r.node, (atNow.get(r.node) ?? 0) + r.runs);
   }
   const reached = new Map<string, number>();
-  for (const v of a.visits) reached.set(v.nodeId, (reached.get(v.nodeId) ?? 0) + v.runs);
+  for (const v of a.visits) add(reached, v.nodeId, v.runs);
   for (const id of [...reached.keys(), ...atNow.keys()])
     if (!nodeTypes.has(id)) {
       nodeTypes.set(id, 'unknown');
@@ -493,23 +561,19 @@ export async function journeyReport(
     atNow: atNow.get(nodeId) ?? 0,
   }));
 
-  const edges = new Map<string, DropOff>();
-  for (const d of definitions)
-    for (const [from, node] of Object.entries(d.nodes))
-      for (const { target: to } of edgesOf(node as Record<string, unknown>)) {
-        const key = `${from}\u0000${to}`;
-        if (edges.has(key)) continue;
-        const reachedFrom = reached.get(from) ?? 0;
-        const reachedTo = reached.get(to) ?? 0;
-        edges.set(key, {
-          from,
-          to,
-          reachedFrom,
-          reachedTo,
-          dropOff: reachedFrom - reachedTo,
-          rate: ratio(reachedTo, reachedFrom),
-        });
-      }
+  const dropOff = edgeCounts(newestFirst, a).map(({ from, to, went, unattributed }): DropOff => {
+    const reachedFrom = reached.get(from) ?? 0;
+    const reachedTo = Math.min(went, reachedFrom);
+    return {
+      from,
+      to,
+      reachedFrom,
+      reachedTo,
+      dropOff: reachedFrom - reachedTo,
+      rate: ratio(reachedTo, reachedFrom),
+      unattributed: Math.min(unattributed, reachedFrom - reachedTo),
+    };
+  });
 
   const sendNodes = new Set([...nodeTypes].filter(([, type]) => type === 'send').map(([id]) => id));
   const { byVariant: _byVariant, ...conversions } = a.conversions;
@@ -521,7 +585,7 @@ export async function journeyReport(
     runs,
     byVersion: [...byVersion.values()].sort((x, y) => x.version - y.version),
     nodes,
-    dropOff: [...edges.values()],
+    dropOff,
     ...messageCounts(a),
     conversions,
     experiments: experiments(definitions, a),

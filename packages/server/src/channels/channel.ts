@@ -54,6 +54,9 @@ export interface ProviderInbound {
   media: string[];
 }
 
+/** What a channel does with a message left ambiguous by a crash (see `ChannelAdapter`). */
+export type AfterCrash = 'resend' | 'hold';
+
 /** A channel adapter. */
 export interface ChannelAdapter {
   /** Name shown in the outbox (`dev`, `smtp`, `twilio`). */
@@ -68,6 +71,13 @@ export interface ChannelAdapter {
    * commits, and the result is recorded in a second transaction.
    */
   readonly local?: boolean;
+  /**
+   * What becomes of a message whose sender died while this provider had it (handed over, answer
+   * not recorded: it may or may not have gone out): `resend` it with the same idempotency key (at
+   * least once; right for providers that drop a repeated key), or `hold` it as `unknown` (at most
+   * once; the default).
+   */
+  readonly afterCrash?: AfterCrash;
   send(message: MessageRow, idempotencyKey: string): Promise<SendResult>;
   /**
    * Parses and authenticates a provider webhook into outcomes; throws `WebhookRejected` when the

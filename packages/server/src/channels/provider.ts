@@ -4,10 +4,25 @@
  * workspace, and makes adapters. The registry (channels/registry.ts) keeps one list of factories
  * and builds adapters from `/api/channels` rows or the environment.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Secrets } from '../secrets.ts';
-import type { ChannelAdapter } from './channel.ts';
+import type { AfterCrash, ChannelAdapter } from './channel.ts';
+
+/**
+ * The `afterCrash` setting every provider has (`ChannelAdapter.afterCrash`): what becomes of a
+ * message whose sender died while the provider had it.
+ */
+export function afterCrashSetting(
+  byDefault: AfterCrash,
+): z.ZodDefault<z.ZodEnum<{ resend: 'resend'; hold: 'hold' }>> {
+  return z
+    .enum(['resend', 'hold'])
+    .default(byDefault)
+    .describe(
+      'a message the provider had when the sender died (it may or may not have gone out): resend it with the same idempotency key (at least once), or hold it as unknown (at most once)',
+    );
+}
 
 /** What an adapter may need from the server. */
 export interface AdapterContext {

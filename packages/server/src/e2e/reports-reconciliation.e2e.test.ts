@@ -86,6 +86,69 @@ function tracked(html: string, kind: 'o' | 'c'): string {
   return m[1]!.replace(/&amp;/g, '&');
 }
 
+/**
+ * Ways into one node from a split's arms and from a loop: a run waits at `listen` for a view of
+ * an item; a view that is not a purchase brings it back to `listen` (to the very wait it woke at),
+ * a purchase ends it, and without a view it gets a text. `done` is reached two ways, as a voucher
+ * journey's end is (opened → done; timeout → SMS → done).
+ */
+const NUDGE = `
+schemaVersion: 1
+id: browse-nudge
+name: Browse nudge
+trigger: { type: event, event: browsed }
+start: arm
+nodes:
+  arm:
+    type: split
+    variants:
+      - { name: a, weight: 1, next: tag-a }
+      - { name: b, weight: 1, next: tag-b }
+  tag-a: { type: update_profile, set: { nudge_arm: a }, next: listen }
+  tag-b: { type: update_profile, set: { nudge_arm: b }, next: listen }
+  listen: { type: wait_for, event: viewed_item, timeout: PT1H, next: check, onTimeout: nudge }
+  check:
+    type: branch
+    cases:
+      - { when: { field: last.properties.bought, op: eq, value: true }, next: done }
+    default: listen
+  nudge: { type: send, channel: sms, template: nudge-sms, next: done }
+  done: { type: exit }
+templates:
+  nudge-sms: { channel: sms, body: "Still looking? Your basket is waiting." }
+`;
+const NUDGE_EDGES = [
+  'arm→tag-a',
+  'arm→tag-b',
+  'tag-a→listen',
+  'tag-b→listen',
+  'listen→check',
+  'listen→nudge',
+  'check→listen',
+  'check→done',
+  'nudge→done',
+];
+const BROWSERS = 12;
+/** What browser `i` does: views items without buying (0–2 times), then buys or not. */
+const browses = (i: number) => ({ views: i % 3, buys: i % 2 === 0 });
+
+/** The graph's edges (`listen` goes to `done` on a reply and on its timeout: one edge). */
+const SPRING_EDGES = [
+  'pick→email-a',
+  'pick→email-b',
+  'email-a→pause',
+  'email-b→pause',
+  'pause→text',
+  'text→listen',
+  'listen→done',
+];
+
+/** An arrival of a run at a node, from the node it was at (null: it entered there). */
+interface Arrival {
+  from: string | null;
+  node: string;
+}
+
 /** What this test did to the email of a run, with the server time of each hit. */
 interface EmailLog {
   messageId: string;
@@ -252,6 +315,18 @@ for (const kind of testDatabases()) {
       await s.pass('PT21H', { step: 'PT3H' });
       await afterTexts(2);
       await s.pass('P1D', { step: 'PT6H' });
+
+      await s.publish(NUDGE);
+      for (let i = 0; i < BROWSERS; i += 1) {
+        const userId = `w${i}`;
+        await s.segment('identify', { userId, traits: { phone: `+1202556${1000 + i}` } });
+        await s.segment('track', { userId, event: 'browsed' });
+        const view = (bought: boolean) =>
+          s.segment('track', { userId, event: 'viewed_item', properties: { bought } });
+        for (let k = 0; k < browses(i).views; k += 1) await view(false);
+        if (browses(i).buys) await view(true);
+      }
+      await s.pass('PT2H'); // the others' waits time out: a text each
     });
     after(async () => {
       await s?.close();
@@ -276,12 +351,55 @@ for (const kind of testDatabases()) {
       const conversions = (await allConversions()).filter(
         (c) => v === undefined || c.version === v,
       );
-      const traces = new Map<string, Set<string>>();
-      for (const r of mine) {
-        const lines = await s.waymark.store.runs.trace(WS, r.id);
-        traces.set(r.id, new Set(lines.map((l) => l.node).filter((n): n is string => !!n)));
+      const paths = new Map<string, Arrival[]>();
+      for (const r of mine) paths.set(r.id, await pathOf(r.id, SPRING_EDGES));
+      return { runs: mine, messages, conversions, paths };
+    }
+
+    /**
+     * The way a run went along the graph's `edges`, from its whole trace (every step's lines, in
+     * order): a line at another node than the run's is an arrival there, from the run's node (none
+     * before: the run entered there). A line at a node no edge leads to from the run's is not a
+     * move: the outbox writes about a message of the node (an SMS not sent: no phone, STOP).
+     */
+    async function pathOf(runId: string, edges: string[]): Promise<Arrival[]> {
+      const path: Arrival[] = [];
+      let at: string | null = null;
+      for (const { node } of await s.waymark.store.runs.trace(WS, runId)) {
+        if (node === null || node === at) continue;
+        if (at !== null && !edges.includes(`${at}→${node}`)) continue;
+        path.push({ from: at, node });
+        at = node;
       }
-      return { runs: mine, messages, conversions, traces };
+      return path;
+    }
+
+    /**
+     * Checks the funnel (each node's arrivals, each edge's) against the runs' paths: the edges
+     * are the graph's (`edges`, each pair of nodes once) and each counts the runs that went along
+     * it — the arrivals at its target from its source, not those from the target's other ways in.
+     */
+    function checkFunnel(r: JourneyReport, paths: Arrival[][], edges: string[]): void {
+      const arrivals = paths.flat();
+      const reached = (node: string) => arrivals.filter((a) => a.node === node).length;
+      const went = (from: string, to: string) =>
+        arrivals.filter((a) => a.from === from && a.node === to).length;
+      for (const n of r.nodes) assert.equal(n.reached, reached(n.nodeId), `reached ${n.nodeId}`);
+      assert.deepEqual(r.dropOff.map((e) => `${e.from}→${e.to}`).sort(), [...edges].sort());
+      for (const e of r.dropOff) {
+        const name = `${e.from}→${e.to}`;
+        assert.equal(e.reachedFrom, reached(e.from), `${name} reachedFrom`);
+        assert.equal(e.reachedTo, went(e.from, e.to), `${name} reachedTo`);
+        assert.equal(e.dropOff, e.reachedFrom - e.reachedTo, `${name} dropOff`);
+        assert.ok(e.dropOff >= 0, `${name} dropOff ≥ 0`);
+        assert.equal(e.rate, e.reachedFrom ? e.reachedTo / e.reachedFrom : null, `${name} rate`);
+        assert.equal(e.unattributed, 0, `${name}: every arrival was counted with its edge`);
+      }
+      // Every arrival but the entries went along an edge of the report.
+      assert.equal(
+        sum(r.dropOff.map((e) => e.reachedTo)),
+        arrivals.filter((a) => a.from !== null).length,
+      );
     }
 
     const tally = <T>(items: T[], key: (t: T) => string | null) => {
@@ -298,7 +416,7 @@ for (const kind of testDatabases()) {
     /** `to`: the series' last day (New York moves its clocks forward on 8 March). */
     async function reconcile(v: number | undefined, to: string): Promise<void> {
       const r = await report(to, v === undefined ? '' : `&version=${v}`);
-      const { runs, messages, conversions, traces } = await raw(v);
+      const { runs, messages, conversions, paths } = await raw(v);
       assert.equal(r.version, v ?? null);
 
       // Runs.
@@ -326,10 +444,11 @@ for (const kind of testDatabases()) {
         Object.entries(tally(runs, (x) => String(x.version))).map(([k, n]) => [Number(k), n]),
       );
 
-      // Nodes: reached (from the runs' traces), there now, drop-off along each edge.
-      const reached = (node: string) => runs.filter((x) => traces.get(x.id)?.has(node)).length;
+      // Nodes: reached and drop-off along each edge (from the runs' paths), there now.
+      checkFunnel(r, [...paths.values()], SPRING_EDGES);
+      const reached = (node: string) =>
+        [...paths.values()].flat().filter((a) => a.node === node).length;
       for (const n of r.nodes) {
-        assert.equal(n.reached, reached(n.nodeId), `reached ${n.nodeId}`);
         assert.equal(
           n.atNow,
           runs.filter(
@@ -342,10 +461,27 @@ for (const kind of testDatabases()) {
         r.nodes.map((n) => n.nodeId),
         ['pick', 'email-a', 'email-b', 'pause', 'text', 'listen', 'done'],
       );
-      const edge = r.dropOff.find((e) => e.from === 'pause' && e.to === 'text');
-      assert.ok(edge);
-      assert.equal(edge.dropOff, reached('pause') - reached('text'));
-      if (v === undefined) assert.ok(edge.dropOff > 0, 'buyers left between the wait and the text');
+      const edge = (from: string, to: string) => {
+        const e = r.dropOff.find((x) => x.from === from && x.to === to);
+        assert.ok(e, `an edge ${from}→${to}`);
+        return e;
+      };
+      assert.equal(edge('pause', 'text').dropOff, reached('pause') - reached('text'));
+      if (v === undefined)
+        assert.ok(edge('pause', 'text').dropOff > 0, 'buyers left between the wait and the text');
+      // Reached from the split: each arm's runs. Two ways into `pause`: each email's runs.
+      for (const arm of ['a', 'b']) {
+        const armRuns = runs.filter((x) => x.state.variant === arm);
+        assert.equal(edge('pick', `email-${arm}`).reachedTo, armRuns.length, `pick→email-${arm}`);
+        // The email goes out and the run goes on to the wait in the same step.
+        assert.equal(edge(`email-${arm}`, 'pause').reachedTo, armRuns.length, `email-${arm}→pause`);
+      }
+      if (v === undefined)
+        for (const arm of ['a', 'b'])
+          assert.ok(
+            edge(`email-${arm}`, 'pause').reachedTo < reached('pause'),
+            `email-${arm}→pause is credited its own runs only`,
+          );
 
       // Messages per node: statuses from the outbox rows.
       for (const node of ['email-a', 'email-b', 'text']) {
@@ -510,6 +646,62 @@ for (const kind of testDatabases()) {
 
     it('the series across a change of UTC offset (counted in hours, not days)', async () => {
       await reconcile(undefined, '2026-03-10');
+    });
+
+    it('each edge counts the runs that went along it: from a split, two ways in, a loop', async () => {
+      const r = await report('2026-03-10');
+      const r2 = await s.admin<JourneyReport>('GET', '/api/journeys/browse-nudge/report');
+      assert.equal(r2.status, 200, JSON.stringify(r2.body));
+      const nudge = r2.body as unknown as JourneyReport;
+      const runs: RunRow[] = [];
+      for (let i = 0; i < BROWSERS; i += 1) {
+        const ids = await s.waymark.store.profiles.resolve(WS, [
+          { kind: 'userId', value: `w${i}` },
+        ]);
+        const id = ids.get(`userId:w${i}`);
+        assert.ok(id, `profile w${i}`);
+        const mine = (await s.waymark.store.runs.listForProfile(WS, id)).filter(
+          (x) => x.journeyId === 'browse-nudge',
+        );
+        assert.equal(mine.length, 1, `one run of w${i}`);
+        runs.push(mine[0]!);
+      }
+      const paths = await Promise.all(runs.map((x) => pathOf(x.id, NUDGE_EDGES)));
+      checkFunnel(nudge, paths, NUDGE_EDGES);
+
+      // The same counts from what the browsers did.
+      const all = [...Array(BROWSERS).keys()].map(browses);
+      const views = sum(all.map((b) => b.views));
+      const buyers = all.filter((b) => b.buys).length;
+      const went = (from: string, to: string) =>
+        nudge.dropOff.find((e) => e.from === from && e.to === to)?.reachedTo;
+      const reached = (node: string) => nudge.nodes.find((n) => n.nodeId === node)?.reached;
+      for (const arm of ['a', 'b']) {
+        const armRuns = runs.filter((x) => x.state.variant === arm).length;
+        assert.equal(went('arm', `tag-${arm}`), armRuns, `arm→tag-${arm}`);
+        assert.equal(went(`tag-${arm}`, 'listen'), armRuns, `tag-${arm}→listen`);
+        assert.ok(armRuns > 0 && armRuns < BROWSERS, `the split sent runs to ${arm}`);
+      }
+      assert.ok(views > 0 && buyers > 0 && buyers < BROWSERS);
+      assert.equal(reached('listen'), BROWSERS + views, 'a view brings the run back to listen');
+      assert.equal(went('listen', 'check'), views + buyers);
+      assert.equal(went('check', 'listen'), views);
+      assert.equal(went('check', 'done'), buyers);
+      assert.equal(went('listen', 'nudge'), BROWSERS - buyers);
+      assert.equal(went('nudge', 'done'), BROWSERS - buyers);
+      assert.equal(reached('done'), BROWSERS);
+      assert.equal(nudge.runs.exitedOther.exit_node, BROWSERS);
+
+      // Versions: each version's edges count its own runs (spring-promo has two).
+      const [v1, v2] = [
+        await report('2026-03-10', '&version=1'),
+        await report('2026-03-10', '&version=2'),
+      ];
+      for (const e of r.dropOff) {
+        const part = (x: JourneyReport) =>
+          x.dropOff.find((y) => y.from === e.from && y.to === e.to)?.reachedTo ?? 0;
+        assert.equal(part(v1) + part(v2), e.reachedTo, `${e.from}→${e.to} over the versions`);
+      }
     });
 
     it('names the field of bad input', async () => {

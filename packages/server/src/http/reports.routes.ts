@@ -32,6 +32,9 @@ const MessageCounts = {
     'not rendered, or failed after the provider took it (undelivered, hard bounce)',
   ),
   dead: Count.describe('the provider refused it for good'),
+  unknown: Count.describe(
+    'the provider had it when the sender died, on a channel that sends at most once: it may or may not have gone out, and is not sent again',
+  ),
   skipped: Count,
   skippedBy: Counts.describe(
     'skipped per reason: suppressed, unsubscribed, frequency_cap, skip_condition, no_address, other',
@@ -72,14 +75,22 @@ const ReportSchema = z.object({
     }),
   ),
   dropOff: z.array(
-    z.object({
-      from: z.string(),
-      to: z.string(),
-      reachedFrom: Count,
-      reachedTo: Count,
-      dropOff: Count.describe('reachedFrom − reachedTo'),
-      rate: Rate.describe('reachedTo / reachedFrom'),
-    }),
+    z
+      .object({
+        from: z.string(),
+        to: z.string(),
+        reachedFrom: Count.describe('arrivals at `from`'),
+        reachedTo: Count.describe(
+          'arrivals at `to` coming from `from` (not from its other ways in); at most reachedFrom',
+        ),
+        dropOff: Count.describe('reachedFrom − reachedTo, never negative'),
+        rate: Rate.describe('reachedTo / reachedFrom, at most 1; null when nobody reached `from`'),
+        unattributed: Count.describe(
+          'of the dropped, arrivals at `to` counted before edges were (store migration 008) ' +
+            'that may have come this way: `to` has several ways in; 0 for runs since',
+        ),
+      })
+      .describe('an edge of the graph, once per pair of nodes'),
   ),
   messages: z.array(z.object({ nodeId: z.string().nullable(), ...MessageCounts })),
   templates: z.array(z.object(MessageCounts)),

@@ -140,7 +140,11 @@ export const MessageSchema = z.object({
   recipient: z.string().nullable(),
   template: z.string().nullable(),
   content: Json.describe('rendered content: subject, body, html, or the webhook request'),
-  status: z.enum(['pending', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'dead']),
+  status: z
+    .enum(['pending', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'dead', 'unknown'])
+    .describe(
+      'unknown: the process stopped while the provider had it, on a channel that sends at most once: it may or may not have gone out, and is not sent again',
+    ),
   attempts: z.number().int(),
   availableAt: Millis,
   leaseUntil: Millis.nullable(),
@@ -149,6 +153,9 @@ export const MessageSchema = z.object({
   createdAt: Millis,
   updatedAt: Millis,
   sentAt: Millis.nullable(),
+  attemptAt: Millis.nullable()
+    .optional()
+    .describe('when the attempt in flight was handed to the provider; null when none is'),
 });
 
 /** A task for staff. */

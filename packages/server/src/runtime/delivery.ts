@@ -6,22 +6,32 @@
  *   row (`skipped`), a delay puts it back to `pending` until the given time, attempts unchanged.
  *   Both are written on the run's history.
  * - Local adapters (the dev sink) send inside the claim's transaction: exactly once.
- * - External rows go to one lane per adapter instance: at most `maxConcurrency` in flight per
- *   adapter, paced by a token bucket at `maxPerSecond`, at most `concurrency` in flight overall.
- *   A slow provider fills only its own lane; a lane holding more than it can send soon hands the
- *   excess back to the outbox, so it never stops claims for the others.
- * - Results are recorded in batched transactions (up to `flushSize` results, at most `flushMs`
- *   after the first one), together with the outcome reported to the row's run (`sent`,
- *   `delivered` for a webhook's 2xx, `failed` for a dead or skipped send).
+ * - External rows go to one lane per adapter instance: at most `maxConcurrency` rows *active* per
+ *   adapter (handed to the provider and not yet recorded), paced by a token bucket at
+ *   `maxPerSecond`, at most `concurrency` active overall. A slow provider fills only its own lane;
+ *   a lane holding more than it can send soon hands the excess back to the outbox, so it never
+ *   stops claims for the others.
+ * - One commit loop, beside the worker's rounds, writes everything about sends in flight in one
+ *   transaction at a time (group commit): the results that came since the last commit (with the
+ *   outcome reported to each row's run), the rows about to be handed to their provider
+ *   (`attempt_at`, one statement for the group) and lease renewals. Sends start only after the
+ *   commit that marks them, and a lane's slot is free again only once its result is committed,
+ *   so the rows a crash leaves ambiguous — marked, not recorded — are never more than the
+ *   adapter's `maxConcurrency`. A result waits at most `flushMs` for company — less when half
+ *   of a full lane's slots wait on their record, or when nothing else is in flight.
+ * - A row claimed with `attempt_at` set is one whose sender died while the provider had it. The
+ *   adapter's `afterCrash` decides: `resend` it with the same idempotency key (at least once, for
+ *   providers that drop a repeated key), or `hold` it as `unknown` (at most once; the default),
+ *   written on the run's history and counted by the reports.
  * - Retryable results back off exponentially with full jitter (base 1 s, cap 1 h, never sooner
  *   than the provider's retry-after); after `maxAttempts` the row is dead with its last error.
  *   Permanent results are dead at once with their reason.
- * - Leases of rows waiting or in flight are renewed before they run out, and a row whose lease
- *   has run out is never sent (another worker may hold it).
+ * - Leases are renewed before they run out, each row matched by the lease this worker holds (a
+ *   row another worker claimed since is left to it), and a row whose lease has run out is never
+ *   sent from here. A row claimed again while this worker still holds it (a clock that jumped) is
+ *   kept once.
  *
- * The guarantee (docs/operations.md): the one window where a message can go out twice is a crash
- * between a provider accepting it and the commit of the batch recording it; the row is then
- * claimed again after its lease and sent once more with the SAME idempotency key.
+ * The guarantee is in docs/operations.md ("What is guaranteed").
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { OutcomeFact } from '@waymark/core';
@@ -32,6 +42,7 @@ import type {
   SendResult,
 } from '../channels/channel.ts';
 import type { Clock } from '../clock.ts';
+import { heldKey } from '../storage/repos/messages.repo.ts';
 import type { MessageRow, MessageRepo, RunTraceRow, Tx } from '../storage/store.ts';
 import type { Batch } from './engine.ts';
 
@@ -61,9 +72,9 @@ export type DeliveryPolicy = ((
 
 /** Tunables of the delivery engine. */
 export interface DeliveryOptions {
-  /** Most sends in flight at once, all providers together. */
+  /** Most rows active at once (handed to a provider, result not recorded), all providers. */
   concurrency: number;
-  /** Most sends in flight per adapter that declares no `maxConcurrency`. */
+  /** Most rows active per adapter that declares no `maxConcurrency`. */
   adapterConcurrency: number;
   /** Rows claimed per claim. */
   batchSize: number;
@@ -77,9 +88,12 @@ export interface DeliveryOptions {
   maxDelayMs: number;
   /** How long a claim holds a row; renewed while the row waits or is in flight. */
   leaseMs: number;
-  /** Record results once this many are waiting… */
+  /** Most results one commit records. */
   flushSize: number;
-  /** …or once the oldest has waited this long (ms). */
+  /**
+   * How long a result may wait for others to be committed with it (ms); less when half of a full
+   * lane's slots wait on their record.
+   */
   flushMs: number;
   /** Seconds of sends at an adapter's `maxPerSecond` its lane may hold before handing rows back. */
   laneSeconds: number;
@@ -98,7 +112,7 @@ export const DELIVERY_DEFAULTS: DeliveryOptions = {
   maxDelayMs: 3_600_000,
   leaseMs: 60_000,
   flushSize: 500,
-  flushMs: 25,
+  flushMs: 10,
   laneSeconds: 10,
   random: Math.random,
 };
@@ -137,6 +151,7 @@ class TokenBucket {
   readonly #burst: number;
   #tokens: number;
   #at = performance.now();
+  #lastSent = -Infinity;
 
   constructor(rate: number) {
     this.#rate = rate;
@@ -159,6 +174,16 @@ class TokenBucket {
     return true;
   }
 
+  /** Milliseconds until the next send may go out (0: now). */
+  gap(): number {
+    return Math.max(0, Math.ceil(this.#lastSent + 1000 / this.#rate - performance.now()));
+  }
+
+  /** Notes that a send went out now. */
+  sent(): void {
+    this.#lastSent = performance.now();
+  }
+
   /** Milliseconds until the next token. */
   wait(): number {
     this.#refill();
@@ -169,18 +194,29 @@ class TokenBucket {
 /** The sends of one adapter instance. */
 interface Lane {
   adapter: ChannelAdapter;
+  /** Claimed rows not handed to the provider yet. */
   queue: MessageRow[];
-  inflight: number;
+  /** Rows being marked, in flight, or with a result not recorded yet: at most `limit`. */
+  active: number;
+  /** Of `active`, the rows whose result waits to be recorded. */
+  finished: number;
   limit: number;
   bucket: TokenBucket | null;
-  /** Most rows the lane holds (waiting + in flight) before handing rows back. */
+  /** Most rows the lane holds (waiting + active) before handing rows back. */
   cap: number;
   timer: ReturnType<typeof setTimeout> | null;
+}
+
+/** A row on its way to the provider, with its lane. */
+interface Start {
+  row: MessageRow;
+  lane: Lane;
 }
 
 /** A send's result waiting to be recorded. */
 interface Finished {
   row: MessageRow;
+  lane: Lane;
   result: SendResult;
   /** Clock time the result came. */
   at: number;
@@ -197,11 +233,26 @@ export class Delivery {
   readonly #deps: DeliveryDeps;
   readonly #o: DeliveryOptions;
   readonly #lanes = new Map<ChannelAdapter, Lane>();
-  /** Rows waiting in lanes or in flight, by id (lease renewal). */
+  /** Rows waiting in lanes or active, by `heldKey` (lease renewal, claims seen twice). */
   readonly #held = new Map<string, MessageRow>();
-  #inflight = 0;
+  /** Rows active over all lanes. */
+  #active = 0;
   #finished: Finished[] = [];
+  /** performance.now() of the oldest result waiting. */
   #firstFinishedAt = 0;
+  /** The commit loop under way, if any; `#again` asks it for one more pass. */
+  #committing: Promise<void> | null = null;
+  #again = false;
+  /** The next pass commits whatever waits (new rows, a timer, a settle). */
+  #force = false;
+  #lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Held rows whose lease is due for renewal; the commit loop renews them. */
+  #renew: MessageRow[] = [];
+  /** The error of the last failed commit, reported by the next `deliver()`. */
+  #failure: unknown = null;
+  /** Results recorded since `deliver()` last returned. */
+  #recorded = 0;
+  /** Called after each commit (or failed commit). */
   #waiters: Array<() => void> = [];
   #settling = false;
 
@@ -210,29 +261,35 @@ export class Delivery {
     this.#o = { ...DELIVERY_DEFAULTS, ...deps.options };
   }
 
-  /** Rows waiting in lanes or in flight, and results not recorded yet. */
+  /** Rows waiting in lanes or active, and results not recorded yet. */
   get pending(): number {
-    return this.#held.size + this.#finished.length;
+    return this.#held.size;
   }
 
   /**
-   * One round: records finished sends when due, renews leases, claims and dispatches due rows.
-   * Returns how much it did; while sends are in flight it waits for results (bounded by
-   * `flushMs`) and returns at least 1, so a draining worker goes on until everything is recorded.
+   * One round: renews leases, claims and dispatches due rows. Returns how much it did; while rows
+   * are held it waits for the next commit (at most `flushMs`) and returns at least 1, so a
+   * draining worker goes on until everything is recorded. A commit that failed since the last
+   * round is thrown here (its work is kept and tried again).
    */
   async deliver(): Promise<number> {
-    let done = 0;
-    if (this.#flushDue()) done += await this.#flush();
-    await this.#renewLeases();
+    this.#kick();
+    if (this.#failure !== null) {
+      const err = this.#failure;
+      this.#failure = null;
+      throw err;
+    }
+    this.#dueLeases();
     // Refill in chunks of at least a quarter batch: a claim is a committed transaction, and one
     // per freed handful of slots would cost more than the sends it feeds.
     const room = Math.min(this.#o.batchSize, this.#o.maxQueued - this.#held.size);
     const chunk = Math.ceil(Math.min(this.#o.batchSize, this.#o.maxQueued) / 4);
+    let done = 0;
     if (room >= chunk && !this.#settling) done += await this.#claim(room);
+    done += this.#takeRecorded();
     if (done === 0 && this.pending > 0) {
-      await this.#waitForFlush();
-      done += await this.#flush();
-      return Math.max(done, 1);
+      await this.#nextCommit(Math.max(this.#o.flushMs, 5));
+      return Math.max(this.#takeRecorded(), 1);
     }
     return done;
   }
@@ -250,65 +307,77 @@ export class Delivery {
         lane.timer = null;
         waiting.push(...lane.queue.splice(0));
       }
-      for (const row of waiting) this.#held.delete(row.id);
+      for (const row of waiting) this.#held.delete(heldKey(row.workspaceId, row.id));
       if (waiting.length)
         await this.#deps.withBatch(async (_batch, tx, now) => {
           for (const row of waiting) await handBack(tx, row, now);
         });
-      while (this.#inflight > 0) await this.#nextResult();
-      if (this.#finished.length) await this.#flush();
+      while (this.#active > 0) {
+        const commit = this.#nextCommit();
+        this.#kick(true);
+        await commit;
+        if (this.#failure !== null) {
+          const err = this.#failure;
+          this.#failure = null;
+          throw err;
+        }
+      }
     } finally {
       this.#settling = false;
     }
   }
 
-  #flushDue(): boolean {
-    if (this.#finished.length === 0) return false;
-    return (
-      this.#finished.length >= this.#o.flushSize ||
-      performance.now() - this.#firstFinishedAt >= this.#o.flushMs ||
-      this.#held.size <= this.#finished.length
-    );
+  #takeRecorded(): number {
+    const n = this.#recorded;
+    this.#recorded = 0;
+    return n;
   }
 
-  /**
-   * Waits until results are due for recording, at most `flushMs` (a slow provider must not hold
-   * the worker's other phases).
-   */
-  async #waitForFlush(): Promise<void> {
-    const deadline = performance.now() + Math.max(this.#o.flushMs, 5);
-    while (!this.#flushDue() && this.#held.size > this.#finished.length) {
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      await this.#nextResult(left);
-    }
-  }
-
-  /** Resolves at the next finished send, or after `timeoutMs`. */
-  #nextResult(timeoutMs?: number): Promise<void> {
+  /** Resolves after the next commit (or failed commit), or after `timeoutMs`. */
+  #nextCommit(timeoutMs?: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = timeoutMs === undefined ? null : setTimeout(done, timeoutMs);
-      const waiter = (): void => done();
       function done(): void {
         if (timer) clearTimeout(timer);
         resolve();
       }
-      this.#waiters.push(waiter);
+      this.#waiters.push(done);
     });
+  }
+
+  /** Notes the held rows whose lease is past half its length, for the commit loop to renew. */
+  #dueLeases(): void {
+    const now = this.#deps.clock.now();
+    const due = [...this.#held.values()].filter(
+      (r) => r.leaseUntil !== null && r.leaseUntil - now < this.#o.leaseMs / 2,
+    );
+    if (due.length === 0) return;
+    this.#renew = due;
+    this.#kick(true);
   }
 
   /**
    * Claims due rows and, in the same transaction, applies the policy, sends to local adapters
-   * (the dev sink's "send" is this commit: exactly once), holds rows whose channel is unusable and
-   * hands back what a full lane cannot take. External sends start after the commit. The registry
-   * is asked inside the transaction: `claimTransaction()` lets it read the store through it.
+   * (the dev sink's "send" is this commit: exactly once), holds rows whose channel is unusable,
+   * holds or resends rows a dead sender left ambiguous, and hands back what a full lane cannot
+   * take. External sends start after the commit, once the commit loop has marked them. The
+   * registry is asked inside the transaction: `claimTransaction()` lets it read the store through
+   * it.
    */
   async #claim(limit: number): Promise<number> {
     const { policy, channels } = this.#deps;
     const out: Array<{ row: MessageRow; adapter: ChannelAdapter }> = [];
     const count = await this.#deps.withBatch((batch, tx, now) =>
       ambient.run(tx, async () => {
-        const rows = await tx.messages.claim(now, limit, this.#o.leaseMs);
+        const claimed = await tx.messages.claim(now, limit, this.#o.leaseMs);
+        // A row this worker still holds (its lease ran out under a clock that jumped) is kept
+        // once: the copy held goes on, under the new lease.
+        const rows: MessageRow[] = [];
+        for (const row of claimed) {
+          const mine = this.#held.get(heldKey(row.workspaceId, row.id));
+          if (mine) mine.leaseUntil = row.leaseUntil;
+          else rows.push(row);
+        }
         if (policy?.prepare && rows.length > 0) await policy.prepare(tx, rows);
         const outcomes: RunOutcome[] = [];
         /** Rows the local adapter (dev sink) delivered in this transaction. */
@@ -316,7 +385,8 @@ export class Delivery {
         const traces: RunTraceRow[] = [];
         const counts = new Map<ChannelAdapter, number>();
         for (const row of rows) {
-          if (row.kind === 'message' && policy) {
+          const ambiguous = row.attemptAt !== null && row.attemptAt !== undefined;
+          if (row.kind === 'message' && policy && !ambiguous) {
             const decision = await policy(tx, row, now);
             if (decision.kind !== 'send') {
               await this.#decide(tx, { row, decision, now, outcomes, traces });
@@ -338,15 +408,19 @@ export class Delivery {
             });
             continue;
           }
+          if (ambiguous && (adapter.afterCrash ?? 'hold') === 'hold') {
+            await holdUnknown(tx, { row, adapter, now, traces });
+            continue;
+          }
           if (adapter.local) {
             const result = await sendSafely(adapter, row);
-            const recorded = this.#record({ row, result, at: now });
+            const recorded = this.#record(row, result, now);
             local.push(recorded.row);
             outcomes.push(...recorded.outcomes);
             continue;
           }
           const lane = this.#lane(adapter);
-          const held = lane.queue.length + lane.inflight + (counts.get(adapter) ?? 0);
+          const held = lane.queue.length + lane.active + (counts.get(adapter) ?? 0);
           if (held >= lane.cap) {
             await handBack(tx, row, now);
             continue;
@@ -357,15 +431,14 @@ export class Delivery {
         if (local.length) await tx.messages.recordResults(local);
         if (traces.length) await tx.runs.appendTrace(traces);
         await reportOutcomes(batch, tx, outcomes);
-        return rows.length;
+        return claimed.length;
       }),
     );
-    // Providers are called only once the claim has committed.
     for (const { row, adapter } of out) {
-      this.#held.set(row.id, row);
+      this.#held.set(heldKey(row.workspaceId, row.id), row);
       this.#lane(adapter).queue.push(row);
     }
-    if (out.length) this.#pump();
+    if (out.length) this.#kick(true);
     return count;
   }
 
@@ -436,7 +509,8 @@ export class Delivery {
       lane = {
         adapter,
         queue: [],
-        inflight: 0,
+        active: 0,
+        finished: 0,
         limit,
         bucket: rate !== undefined && rate > 0 ? new TokenBucket(rate) : null,
         cap: Math.max(limit, Math.min(this.#o.maxQueued, paced ?? this.#o.maxQueued)),
@@ -447,79 +521,259 @@ export class Delivery {
     return lane;
   }
 
-  /** Starts every send the limits allow now; schedules itself when a bucket is empty. */
-  #pump(): void {
+  /**
+   * Runs the commit loop unless it runs already (then it makes one more pass). With `force`, the
+   * next pass commits whatever waits; otherwise results and rows to start may wait up to
+   * `flushMs` for company.
+   */
+  #kick(force = false): void {
+    if (force) {
+      this.#force = true;
+      if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = null;
+    }
+    if (this.#committing) {
+      this.#again = true;
+      return;
+    }
+    this.#committing = this.#commitLoop().finally(() => {
+      this.#committing = null;
+    });
+  }
+
+  /** Commits until nothing is due now; leaves a timer for what may wait. */
+  async #commitLoop(): Promise<void> {
+    for (;;) {
+      this.#again = false;
+      const force = this.#force;
+      this.#force = false;
+      const renew = this.#renew;
+      this.#renew = [];
+      if (!force && renew.length === 0 && !this.#resultsDue() && !this.#startsDue()) {
+        if (this.#finished.length > 0 || this.#queued() > 0) this.#linger();
+        if (this.#again) continue;
+        return;
+      }
+      const finished = this.#finished.splice(0, this.#o.flushSize);
+      this.#firstFinishedAt = performance.now();
+      // The slots these results hold are free once this commit records them: the rows marked in
+      // the same commit take them, so marked-and-unrecorded never exceeds a lane's limit.
+      const credit = new Map<Lane, number>();
+      for (const f of finished) credit.set(f.lane, (credit.get(f.lane) ?? 0) + 1);
+      const starts = this.#settling ? [] : this.#takeStarts(credit, finished.length);
+      if (finished.length === 0 && starts.length === 0 && renew.length === 0) {
+        if (this.#again) continue;
+        return;
+      }
+      try {
+        await this.#commit({ finished, starts, renew });
+      } catch (err) {
+        // Nothing was written: the results wait for the next pass, the rows to start go back to
+        // the front of their lanes unsent, the renewals are asked again by the next round.
+        this.#finished = [...finished, ...this.#finished];
+        for (const st of starts.reverse()) {
+          st.lane.queue.unshift(st.row);
+          st.lane.active -= 1;
+          this.#active -= 1;
+        }
+        this.#failure = err;
+        this.#notify();
+        return;
+      }
+      this.#notify();
+    }
+  }
+
+  /** Rows waiting in lanes. */
+  #queued(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  /** Sets the timer that commits what waited `flushMs`. */
+  #linger(): void {
+    if (this.#lingerTimer) return;
+    const waited = this.#finished.length ? performance.now() - this.#firstFinishedAt : 0;
+    this.#lingerTimer = setTimeout(
+      () => {
+        this.#lingerTimer = null;
+        this.#kick(true);
+      },
+      Math.max(1, this.#o.flushMs - waited),
+    );
+  }
+
+  /**
+   * Whether the results waiting are due: enough of them, the oldest waited `flushMs`, nothing else
+   * is in flight, a settle waits for them, or half of a full lane's slots wait on their record
+   * (the other half goes on sending meanwhile).
+   */
+  #resultsDue(): boolean {
+    const n = this.#finished.length;
+    if (n === 0) return false;
+    if (this.#settling || n >= this.#o.flushSize || n === this.#active) return true;
+    if (performance.now() - this.#firstFinishedAt >= this.#o.flushMs) return true;
+    const full = this.#active >= this.#o.concurrency;
+    for (const l of this.#lanes.values())
+      if (l.queue.length > 0 && (full || l.active >= l.limit) && l.finished * 2 >= l.limit)
+        return true;
+    return false;
+  }
+
+  /** Whether rows can start now in a batch worth a commit: half a lane, or all it holds. */
+  #startsDue(): boolean {
+    if (this.#settling) return false;
+    const spare = this.#o.concurrency - this.#active;
+    for (const l of this.#lanes.values()) {
+      if (l.queue.length === 0) continue;
+      const free = Math.min(l.limit - l.active, spare);
+      if (free > 0 && (free * 2 >= l.limit || free >= l.queue.length)) return true;
+    }
+    return false;
+  }
+
+  #notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Takes the rows every limit allows to start, counting as free the slots of the results
+   * (`credit`, per lane; `total` in all) that the same commit records; schedules a pass when a
+   * bucket is empty.
+   */
+  #takeStarts(credit: ReadonlyMap<Lane, number>, total: number): Start[] {
+    const starts: Start[] = [];
+    const now = this.#deps.clock.now();
     for (const lane of this.#lanes.values()) {
+      const freed = credit.get(lane) ?? 0;
       while (
         lane.queue.length > 0 &&
-        lane.inflight < lane.limit &&
-        this.#inflight < this.#o.concurrency
+        lane.active - freed < lane.limit &&
+        this.#active - total < this.#o.concurrency
       ) {
         if (lane.bucket && !lane.bucket.take()) {
           if (!lane.timer)
             lane.timer = setTimeout(() => {
               lane.timer = null;
-              this.#pump();
+              this.#kick(true);
             }, lane.bucket.wait());
           break;
         }
         const row = lane.queue.shift()!;
-        if (row.leaseUntil !== null && row.leaseUntil <= this.#deps.clock.now()) {
+        if (row.leaseUntil !== null && row.leaseUntil <= now) {
           // The claim ran out (the clock jumped, renewal failed): another worker may hold the
           // row now, so it is not sent from here.
-          this.#held.delete(row.id);
+          this.#held.delete(heldKey(row.workspaceId, row.id));
           continue;
         }
-        lane.inflight += 1;
-        this.#inflight += 1;
-        void sendSafely(lane.adapter, row).then((result) => {
-          lane.inflight -= 1;
-          this.#inflight -= 1;
-          if (this.#finished.length === 0) this.#firstFinishedAt = performance.now();
-          this.#finished.push({ row, result, at: this.#deps.clock.now() });
-          const waiters = this.#waiters;
-          this.#waiters = [];
-          for (const w of waiters) w();
-          this.#pump();
-        });
+        lane.active += 1;
+        this.#active += 1;
+        starts.push({ row, lane });
       }
     }
+    return starts;
   }
 
-  /** Records finished sends and their run outcomes in one transaction. */
-  async #flush(): Promise<number> {
-    const finished = this.#finished;
-    if (finished.length === 0) return 0;
-    this.#finished = [];
-    try {
-      await this.#deps.withBatch(async (batch, tx) => {
+  /**
+   * One transaction: records results with their run outcomes, marks the rows about to start and
+   * renews leases; then frees the recorded rows' slots and hands the marked rows to their
+   * providers.
+   */
+  async #commit(a: { finished: Finished[]; starts: Start[]; renew: MessageRow[] }): Promise<void> {
+    let marked = new Set<string>();
+    let renewed = new Set<string>();
+    let leaseUntil = 0;
+    let at = 0;
+    await this.#deps.withBatch(async (batch, tx, now) => {
+      at = now;
+      leaseUntil = now + this.#o.leaseMs;
+      if (a.finished.length) {
         const outcomes: RunOutcome[] = [];
         const rows: MessageRow[] = [];
         const contentChanged = new Set<string>();
-        for (const f of finished) {
-          const recorded = this.#record(f);
+        for (const f of a.finished) {
+          const recorded = this.#record(f.row, f.result, f.at);
           rows.push(recorded.row);
           if (recorded.row.content !== f.row.content) contentChanged.add(f.row.id);
           outcomes.push(...recorded.outcomes);
         }
-        // One statement for the whole batch of results, not one per message.
+        // One statement for the whole group of results, not one per message.
         await tx.messages.recordResults(rows, contentChanged);
         await reportOutcomes(batch, tx, outcomes);
-      });
-    } catch (err) {
-      // Nothing was recorded: keep the results for the next round.
-      this.#finished = [...finished, ...this.#finished];
-      throw err;
+      }
+      if (a.starts.length)
+        marked = await tx.messages.extendLeases(
+          a.starts.map((s) => s.row),
+          { leaseUntil, now, attemptAt: now },
+        );
+      if (a.renew.length) renewed = await tx.messages.extendLeases(a.renew, { leaseUntil, now });
+    });
+    for (const f of a.finished) {
+      this.#held.delete(heldKey(f.row.workspaceId, f.row.id));
+      f.lane.active -= 1;
+      f.lane.finished -= 1;
+      this.#active -= 1;
+      this.#recorded += 1;
     }
-    for (const f of finished) this.#held.delete(f.row.id);
-    return finished.length;
+    for (const row of a.renew) {
+      const key = heldKey(row.workspaceId, row.id);
+      if (renewed.has(key)) row.leaseUntil = leaseUntil;
+      else if (this.#held.get(key) === row && removeFrom(this.#lanes, row))
+        // Another worker holds it now: it is theirs to send.
+        this.#held.delete(key);
+    }
+    for (const { row, lane } of a.starts) {
+      const key = heldKey(row.workspaceId, row.id);
+      if (!marked.has(key)) {
+        // Another worker claimed it since (this lease ran out): not sent from here.
+        this.#held.delete(key);
+        lane.active -= 1;
+        this.#active -= 1;
+        continue;
+      }
+      row.leaseUntil = leaseUntil;
+      row.attemptAt = at;
+      // A paced lane's rows are spaced at its rate from here too: a commit that took long must
+      // not let the tokens taken meanwhile go out in one burst.
+      this.#sendPaced(lane, row);
+    }
+  }
+
+  /**
+   * Sends a marked row once its lane's spacing allows: a paced lane's sends go out at least
+   * `1 / maxPerSecond` apart as measured when each is handed over, so neither a commit that took
+   * long nor timers fired late by a busy machine let the tokens taken meanwhile out in one burst.
+   */
+  #sendPaced(lane: Lane, row: MessageRow): void {
+    const wait = lane.bucket ? lane.bucket.gap() : 0;
+    if (wait > 0) setTimeout(() => this.#sendPaced(lane, row), wait);
+    else {
+      lane.bucket?.sent();
+      this.#send(lane, row);
+    }
+  }
+
+  /** Hands a marked row to its provider; the result waits for the commit loop. */
+  #send(lane: Lane, row: MessageRow): void {
+    void sendSafely(lane.adapter, row).then((result) => {
+      if (this.#finished.length === 0) this.#firstFinishedAt = performance.now();
+      this.#finished.push({ row, lane, result, at: this.#deps.clock.now() });
+      lane.finished += 1;
+      this.#kick();
+    });
   }
 
   /** A send's result as its row will be written, and the outcomes to report to the run. */
-  #record(f: Finished): { row: MessageRow; outcomes: RunOutcome[] } {
-    const { row, result, at } = f;
+  #record(
+    row: MessageRow,
+    result: SendResult,
+    at: number,
+  ): { row: MessageRow; outcomes: RunOutcome[] } {
     const attempts = row.attempts + 1;
-    const done = { ...row, attempts, leaseUntil: null, updatedAt: at };
+    const done = { ...row, attempts, leaseUntil: null, attemptAt: null, updatedAt: at };
     switch (result.kind) {
       case 'sent': {
         const delivered = row.kind === 'webhook';
@@ -574,25 +828,50 @@ export class Delivery {
         };
     }
   }
+}
 
-  /** Renews the leases of held rows whose lease is past half its length. */
-  async #renewLeases(): Promise<void> {
-    const now = this.#deps.clock.now();
-    const due = [...this.#held.values()].filter(
-      (r) => r.leaseUntil !== null && r.leaseUntil - now < this.#o.leaseMs / 2,
-    );
-    if (due.length === 0) return;
-    const until = now + this.#o.leaseMs;
-    await this.#deps.withBatch(async (_batch, tx) => {
-      for (const r of due)
-        await tx.messages.update(r.workspaceId, r.id, {
-          leaseUntil: until,
-          availableAt: until,
-          updatedAt: now,
-        });
-    });
-    for (const r of due) r.leaseUntil = until;
+/** Takes a row out of the lane queue holding it; false when it is in none (it is active). */
+function removeFrom(lanes: ReadonlyMap<ChannelAdapter, Lane>, row: MessageRow): boolean {
+  for (const lane of lanes.values()) {
+    const i = lane.queue.indexOf(row);
+    if (i >= 0) {
+      lane.queue.splice(i, 1);
+      return true;
+    }
   }
+  return false;
+}
+
+/**
+ * Holds a row its dead sender left ambiguous (the provider had it; whether it went out is not
+ * known) on an at-most-once channel: `unknown`, never sent again, written on the run's history.
+ */
+async function holdUnknown(
+  tx: Tx,
+  a: { row: MessageRow; adapter: ChannelAdapter; now: number; traces: RunTraceRow[] },
+): Promise<void> {
+  const { row, adapter, now } = a;
+  const since = new Date(row.attemptAt ?? now).toISOString();
+  const error =
+    `the sender stopped while ${adapter.name} had this message (since ${since}): it may or may ` +
+    'not have gone out, and is not sent again (this channel sends at most once)';
+  await tx.messages.update(row.workspaceId, row.id, {
+    status: 'unknown',
+    attempts: row.attempts + 1,
+    leaseUntil: null,
+    error,
+    updatedAt: now,
+  });
+  if (row.runId)
+    a.traces.push({
+      workspaceId: row.workspaceId,
+      profileId: row.profileId,
+      runId: row.runId,
+      at: now,
+      node: row.nodeId,
+      what: 'unknown',
+      detail: `${row.channel} to ${row.recipient ?? '?'}: ${error}`,
+    });
 }
 
 /** Calls the adapter; a throw is a retryable failure (its message is kept). */

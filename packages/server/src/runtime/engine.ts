@@ -379,21 +379,22 @@ export class Batch {
     from: string | null,
   ): Promise<void> {
     const { state } = result;
-    const arrived = new Set<string>();
+    let at = from;
     for (const t of result.trace) {
       this.#trace.push({ ...t, workspaceId, profileId: state.profileId, runId: state.runId });
-      // A run is at the node of each line it writes: a node other than the one it was at before
-      // the step is an arrival there (counted once per step; a run stepped again in the same
-      // batch, looping back, arrives again).
-      if (t.node !== null && t.node !== from && !arrived.has(t.node)) {
-        arrived.add(t.node);
+      // A run is at the node of each line it writes: a line at another node than its previous
+      // line's (or, first, than the node it was at before the step) is an arrival there, from
+      // that node. A loop back to a node, even to the one the step woke the run at, arrives again.
+      if (t.node !== null && t.node !== at) {
         this.#visits.push({
           workspaceId,
           journeyId: state.journeyId,
           version: state.version,
           nodeId: t.node,
+          fromNodeId: at,
           variant: state.variant ?? null,
         });
+        at = t.node;
       }
     }
     for (const command of result.commands)

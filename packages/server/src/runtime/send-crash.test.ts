@@ -1,8 +1,10 @@
 // Kills a sending worker with SIGKILL after the provider received a message but before the result
-// was committed, restarts it, and shows what the guarantee is: that message goes out exactly once
-// more, with the SAME idempotency key (a provider that honours the key sends it once), and every
-// other message exactly once; nothing is lost. The provider is a real local HTTP SMS gateway;
-// the worker is a real child process. SQLite and, with DATABASE_URL, PostgreSQL.
+// was committed, restarts it, and shows what the guarantee is. By default (at most once) that
+// message is held as `unknown`, never sent again, and written on the run's history; with
+// SMS_GATEWAY_AFTER_CRASH=resend (at least once) it goes out exactly once more, with the SAME
+// idempotency key (a provider that honours the key sends it once). Every other message goes out
+// exactly once; nothing is lost. The provider is a real local HTTP SMS gateway; the worker is a
+// real child process. SQLite and, with DATABASE_URL, PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -76,8 +78,12 @@ async function startGateway() {
   };
 }
 
-function startWorker(db: string, gateway: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', child, db, gateway], {
+function startWorker(db: string, gateway: string, afterCrash?: string): ChildProcess {
+  const env = {
+    SMS_GATEWAY_URL: gateway,
+    ...(afterCrash ? { SMS_GATEWAY_AFTER_CRASH: afterCrash } : {}),
+  };
+  return spawn(process.execPath, ['--import', 'tsx', child, db, JSON.stringify(env)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
@@ -96,72 +102,105 @@ async function until(what: string, check: () => Promise<boolean>, ms: number): P
 
 for (const db of testDatabases()) {
   describe(`sender killed with SIGKILL between the provider call and the commit (${db.name})`, () => {
-    it(
-      'sends that message once more with the same key, every other one exactly once',
-      { timeout: 120_000 },
-      async () => {
-        const database = await db.create();
-        const gateway = await startGateway();
-        const wm = await createWaymark(
-          configFromEnv({}, { databaseUrl: database.url, role: 'api' }),
-        );
-        try {
-          await applyJourney(wm.deps, WS, checkJourney(journey));
-          const calls = [];
-          for (let i = 0; i < PROFILES; i += 1) {
-            calls.push(parseCall('identify', { userId: `u${i}`, traits: { phone: phone(i) } }, ''));
-            calls.push(parseCall('track', { userId: `u${i}`, event: 'notice' }, ''));
-          }
-          await ingest(wm.deps, WS, calls);
-
-          const first = startWorker(database.url, gateway.url);
-          await gateway.victimArrived;
-          // Every other message's result is committed; the victim's call is in flight.
-          await until(
-            'the other messages to be recorded',
-            async () => (await sms(wm)).filter((m) => m.status === 'sent').length === PROFILES - 1,
-            30_000,
+    for (const afterCrash of ['hold', 'resend'] as const)
+      it(
+        afterCrash === 'hold'
+          ? 'by default holds that message as unknown and never sends it again; every other one exactly once'
+          : 'with afterCrash resend, sends that message once more with the same key; every other one exactly once',
+        { timeout: 120_000 },
+        async () => {
+          const database = await db.create();
+          const gateway = await startGateway();
+          const wm = await createWaymark(
+            configFromEnv({}, { databaseUrl: database.url, role: 'api' }),
           );
-          first.kill('SIGKILL');
-          await once(first, 'exit');
-          const victimRow = (await sms(wm)).find((m) => m.recipient === phone(VICTIM))!;
-          assert.equal(victimRow.status, 'sending', 'the provider has it; our store does not know');
-          assert.equal(victimRow.attempts, 0);
-
-          const second = startWorker(database.url, gateway.url);
           try {
-            await until(
-              'every message to be sent',
-              async () => (await sms(wm)).every((m) => m.status === 'sent'),
-              60_000,
-            );
-          } finally {
-            second.kill('SIGTERM');
-            await once(second, 'exit');
-          }
+            await applyJourney(wm.deps, WS, checkJourney(journey));
+            const calls = [];
+            for (let i = 0; i < PROFILES; i += 1) {
+              calls.push(
+                parseCall('identify', { userId: `u${i}`, traits: { phone: phone(i) } }, ''),
+              );
+              calls.push(parseCall('track', { userId: `u${i}`, event: 'notice' }, ''));
+            }
+            await ingest(wm.deps, WS, calls);
 
-          const rows = await sms(wm);
-          assert.equal(rows.length, PROFILES, 'one outbox row per send');
-          assert.ok(
-            rows.every((m) => m.attempts === 1),
-            'each row recorded once',
-          );
-          const perKey = new Map<string, number>();
-          for (const r of gateway.requests) perKey.set(r.key, (perKey.get(r.key) ?? 0) + 1);
-          for (const row of rows) {
-            const expected = row.recipient === phone(VICTIM) ? 2 : 1;
-            assert.equal(perKey.get(row.idempotencyKey), expected, `${row.recipient} requests`);
+            const mode = afterCrash === 'resend' ? 'resend' : undefined;
+            const first = startWorker(database.url, gateway.url, mode);
+            await gateway.victimArrived;
+            // Every other message's result is committed; the victim's call is in flight.
+            await until(
+              'the other messages to be recorded',
+              async () =>
+                (await sms(wm)).filter((m) => m.status === 'sent').length === PROFILES - 1,
+              30_000,
+            );
+            first.kill('SIGKILL');
+            await once(first, 'exit');
+            const victimRow = (await sms(wm)).find((m) => m.recipient === phone(VICTIM))!;
+            assert.equal(
+              victimRow.status,
+              'sending',
+              'the provider has it; our store does not know',
+            );
+            assert.equal(victimRow.attempts, 0);
+            assert.ok(victimRow.attemptAt, 'the attempt was recorded before the call');
+
+            const second = startWorker(database.url, gateway.url, mode);
+            try {
+              await until(
+                'every message to be sent or held',
+                async () =>
+                  (await sms(wm)).every(
+                    (m) => m.status === 'sent' || (afterCrash === 'hold' && m.status === 'unknown'),
+                  ),
+                60_000,
+              );
+            } finally {
+              second.kill('SIGTERM');
+              await once(second, 'exit');
+            }
+
+            const rows = await sms(wm);
+            assert.equal(rows.length, PROFILES, 'one outbox row per send');
+            if (afterCrash === 'hold') {
+              const unknown = rows.filter((m) => m.status === 'unknown');
+              assert.deepEqual(
+                unknown.map((m) => m.recipient),
+                [phone(VICTIM)],
+                'only the message in flight is ambiguous',
+              );
+              assert.match(unknown[0]!.error ?? '', /may or may not have gone out/);
+              const trace = await wm.store.runs.trace(WS, unknown[0]!.runId!);
+              assert.ok(
+                trace.some((t) => t.what === 'unknown' && t.node === 'sms'),
+                'the run history says so',
+              );
+              assert.equal(gateway.requests.length, PROFILES, 'nothing twice, nothing lost');
+              const keys = new Set(gateway.requests.map((r) => r.key));
+              assert.equal(keys.size, PROFILES, 'each key requested once');
+              return;
+            }
+            assert.ok(
+              rows.every((m) => m.attempts === 1),
+              'each row recorded once',
+            );
+            const perKey = new Map<string, number>();
+            for (const r of gateway.requests) perKey.set(r.key, (perKey.get(r.key) ?? 0) + 1);
+            for (const row of rows) {
+              const expected = row.recipient === phone(VICTIM) ? 2 : 1;
+              assert.equal(perKey.get(row.idempotencyKey), expected, `${row.recipient} requests`);
+            }
+            const victimCalls = gateway.requests.filter((r) => r.to === phone(VICTIM));
+            assert.equal(victimCalls.length, 2, 'the victim once more, no more');
+            assert.equal(victimCalls[0]!.key, victimCalls[1]!.key, 'with the same idempotency key');
+            assert.equal(gateway.requests.length, PROFILES + 1, 'nothing else twice, nothing lost');
+          } finally {
+            await wm.close();
+            await gateway.close();
+            await database.drop();
           }
-          const victimCalls = gateway.requests.filter((r) => r.to === phone(VICTIM));
-          assert.equal(victimCalls.length, 2, 'the victim once more, no more');
-          assert.equal(victimCalls[0]!.key, victimCalls[1]!.key, 'with the same idempotency key');
-          assert.equal(gateway.requests.length, PROFILES + 1, 'nothing else twice, nothing lost');
-        } finally {
-          await wm.close();
-          await gateway.close();
-          await database.drop();
-        }
-      },
-    );
+        },
+      );
   });
 }

@@ -107,6 +107,7 @@ const PG_TYPES: { [T in BatchTable]: Record<Column<T>, PgType> } = {
     created_at: 'bigint',
     updated_at: 'bigint',
     sent_at: 'bigint',
+    attempt_at: 'bigint',
   },
   tasks: {
     workspace_id: 'text',

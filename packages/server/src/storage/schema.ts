@@ -159,6 +159,8 @@ export interface MessagesTable {
   created_at: Ms;
   updated_at: Ms;
   sent_at: Ms | null;
+  /** Added by 009: when the attempt in flight was handed to the provider; null when none is. */
+  attempt_at: Ms | null;
 }
 
 /** `tasks`: work for staff. */
@@ -240,6 +242,19 @@ export interface RunVisitCountsTable {
   version: number;
   node_id: string;
   variant: string;
+  runs: number;
+}
+
+/**
+ * `run_edge_counts`: arrivals of runs at a node from another, per journey and version (008);
+ * `from_node_id` '' for runs that entered the journey at the node.
+ */
+export interface RunEdgeCountsTable {
+  workspace_id: string;
+  journey_id: string;
+  version: number;
+  node_id: string;
+  from_node_id: string;
   runs: number;
 }
 
@@ -355,6 +370,7 @@ export interface Database {
   conversions: ConversionsTable;
   conversion_windows: ConversionWindowsTable;
   run_visit_counts: RunVisitCountsTable;
+  run_edge_counts: RunEdgeCountsTable;
   message_outcomes: MessageOutcomesTable;
   lists: ListsTable;
   list_members: ListMembersTable;

@@ -128,9 +128,12 @@ export interface RunTraceRow extends TraceEntry {
   runId: string;
 }
 
-/** Outbox / message status. */
+/**
+ * Outbox / message status. `unknown`: the process died while the provider had the message and
+ * its channel sends at most once, so it is not sent again (it may or may not have gone out).
+ */
 export type MessageStatus =
-  'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped' | 'dead';
+  'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped' | 'dead' | 'unknown';
 
 /** An outbox row: a message (or webhook/alert) to deliver, written with the state change. */
 export interface MessageRow {
@@ -161,7 +164,16 @@ export interface MessageRow {
   createdAt: number;
   updatedAt: number;
   sentAt: number | null;
+  /**
+   * When the attempt in flight was handed to the provider; null (or absent) when none is. Set just
+   * before the send, cleared with its recorded result: a row claimed with it set is one whose
+   * sender died while the provider had it.
+   */
+  attemptAt?: number | null | undefined;
 }
+
+/** A row a worker holds, named by the lease it holds it with. */
+export type HeldMessage = Pick<MessageRow, 'workspaceId' | 'profileId' | 'id' | 'leaseUntil'>;
 
 /** A task for staff. */
 export interface TaskRow {
@@ -254,14 +266,17 @@ export interface ConversionAggregates {
 }
 
 /**
- * A run's arrival at a node (reports count them per node): once per step, at each node other than
- * the one the run was at before the step.
+ * A run's arrival at a node (reports count them per node, and per edge by `fromNodeId`): each
+ * line of a step's trace at a node other than the run's previous one, so that a run coming back
+ * to a node (a loop through a wait) arrives there again.
  */
 export interface RunVisitRow {
   workspaceId: string;
   journeyId: string;
   version: number;
   nodeId: string;
+  /** The node the run came from; null when it entered the journey at `nodeId`. */
+  fromNodeId: string | null;
   /** The run's split variant after the step (`holdout` for the control group). */
   variant: string | null;
 }
@@ -315,8 +330,13 @@ export interface ReportAggregates {
     exitGoal: string | null;
     runs: number;
   }>;
-  /** Arrivals at each node, by split variant. */
-  visits: Array<{ nodeId: string; variant: string | null; runs: number }>;
+  /** Arrivals at each node, by version and split variant. */
+  visits: Array<{ version: number; nodeId: string; variant: string | null; runs: number }>;
+  /**
+   * Arrivals at each node by version and the node they came from (null: entered there), counted
+   * since migration 008; a node's arrivals less its edges' are those counted before it.
+   */
+  edges: Array<{ version: number; fromNodeId: string | null; nodeId: string; runs: number }>;
   /** Outbox rows by node, channel, template and status; `sent`: those with a send time. */
   messages: Array<{
     nodeId: string | null;
@@ -669,6 +689,7 @@ export interface MessageRepo {
         | 'sentAt'
         | 'content'
         | 'recipient'
+        | 'attemptAt'
       >
     >,
   ): Promise<void>;
@@ -679,6 +700,16 @@ export interface MessageRepo {
    * Given `contentChanged`, content is written only for the rows whose id it holds.
    */
   recordResults(rows: MessageRow[], contentChanged?: ReadonlySet<string>): Promise<void>;
+  /**
+   * Moves the leases of rows this worker holds to `leaseUntil` (and `availableAt` with them),
+   * matching each row by the lease it was claimed or last renewed with: a row another worker has
+   * claimed since is left alone. With `attemptAt`, also records that an attempt starts (just
+   * before the rows go to their provider). Returns the ids updated, as `workspace NUL id`.
+   */
+  extendLeases(
+    rows: readonly HeldMessage[],
+    a: { leaseUntil: number; now: number; attemptAt?: number | undefined },
+  ): Promise<Set<string>>;
   get(workspaceId: string, id: string): Promise<MessageRow | null>;
   getByKey(workspaceId: string, idempotencyKey: string): Promise<MessageRow | null>;
   list(
@@ -774,7 +805,10 @@ export interface ConversionRepo {
 
 /** What journey reports count: arrivals at nodes and message outcomes, and the aggregates. */
 export interface ReportRepo {
-  /** Adds arrivals at nodes to their counts (one upsert per node and variant). */
+  /**
+   * Adds arrivals at nodes to their counts: one upsert per node and variant, one per node and the
+   * node the runs came from.
+   */
   recordVisits(rows: RunVisitRow[]): Promise<void>;
   /** Records outcomes; of a (message, type) the first human and first machine times stay. */
   recordOutcomes(rows: MessageOutcomeRecord[]): Promise<void>;

@@ -7,7 +7,7 @@
  * only delivers. Imports only the channel contract and storage types.
  */
 import { z } from 'zod';
-import type { ProviderFactory } from '../provider.ts';
+import { afterCrashSetting, type ProviderFactory } from '../provider.ts';
 import { bounceAddress } from './bounces.ts';
 import { bareAddress, smtpAdapter } from './smtp.adapter.ts';
 
@@ -17,10 +17,11 @@ export {
   classifySmtpError,
   messageIdFor,
   smtpAdapter,
+  SMTP_IN_FLIGHT_PER_CONNECTION,
   type SmtpAdapterOptions,
 } from './smtp.adapter.ts';
 
-/** Default pool size (connections, and so sends in flight). */
+/** Default pool size (connections; `SMTP_IN_FLIGHT_PER_CONNECTION` sends in flight each). */
 export const DEFAULT_SMTP_CONNECTIONS = 5;
 /** Default connect / greeting / idle timeout. */
 export const DEFAULT_SMTP_TIMEOUT_MS = 30_000;
@@ -56,6 +57,8 @@ export const SmtpSettings = z.strictObject({
   /** Accept self-signed / unverifiable certificates (tests, private relays); off by default. */
   allowSelfSigned: z.boolean().default(false),
   timeoutMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_SMTP_TIMEOUT_MS),
+  /** SMTP cannot drop a repeated message: held as `unknown` by default (at most once). */
+  afterCrash: afterCrashSetting('hold'),
   /** Domain of the VERP bounce addresses (BOUNCE_DOMAIN; the bounce mailbox's domain). */
   bounceDomain: z
     .string()
@@ -76,6 +79,7 @@ const ENV_NAMES: Record<string, string> = {
   requireTls: 'SMTP_REQUIRE_TLS',
   allowSelfSigned: 'SMTP_ALLOW_SELF_SIGNED',
   timeoutMs: 'SMTP_TIMEOUT_MS',
+  afterCrash: 'SMTP_AFTER_CRASH',
   bounceDomain: 'BOUNCE_DOMAIN',
 };
 
@@ -118,6 +122,7 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv): SmtpSettings | null
     requireTls: envBoolean('SMTP_REQUIRE_TLS', env.SMTP_REQUIRE_TLS),
     allowSelfSigned: envBoolean('SMTP_ALLOW_SELF_SIGNED', env.SMTP_ALLOW_SELF_SIGNED),
     timeoutMs: envNumber(env.SMTP_TIMEOUT_MS),
+    ...(env.SMTP_AFTER_CRASH?.trim() ? { afterCrash: env.SMTP_AFTER_CRASH.trim() } : {}),
     ...(env.BOUNCE_DOMAIN?.trim() ? { bounceDomain: env.BOUNCE_DOMAIN.trim().toLowerCase() } : {}),
   };
   const parsed = SmtpSettings.safeParse(input);

@@ -41,7 +41,7 @@ describe('smtp provider over STARTTLS with AUTH', () => {
       kind: 'sent',
       providerMessageId: '<01JTESTMESSAGE0000000000001@shop.example>',
     });
-    assert.equal(email.maxConcurrency, 3);
+    assert.equal(email.maxConcurrency, 6, 'two in flight per connection');
     const got = smtp.received.at(-1)!;
     assert.equal(got.secure, true, 'upgraded with STARTTLS');
     assert.equal(got.user, 'mailer');
@@ -177,6 +177,7 @@ describe('smtp settings', () => {
       SMTP_MAX_CONNECTIONS: '8',
       SMTP_MAX_PER_SECOND: '50',
       SMTP_ALLOW_SELF_SIGNED: 'true',
+      SMTP_AFTER_CRASH: 'resend',
     });
     assert.deepEqual(settings, {
       url: 'smtps://mailer@smtp.example.com:465',
@@ -188,7 +189,21 @@ describe('smtp settings', () => {
       requireTls: false,
       allowSelfSigned: true,
       timeoutMs: 30_000,
+      afterCrash: 'resend',
     });
+    assert.equal(
+      smtpSettingsFromEnv({ SMTP_URL: 'smtp://h', EMAIL_FROM: 'a@b.c' })?.afterCrash,
+      'hold',
+    );
+    assert.throws(
+      () =>
+        smtpSettingsFromEnv({
+          SMTP_URL: 'smtp://h',
+          EMAIL_FROM: 'a@b.c',
+          SMTP_AFTER_CRASH: 'maybe',
+        }),
+      /SMTP_AFTER_CRASH/,
+    );
     assert.deepEqual(smtpProvider.secretFields, ['password']);
   });
 

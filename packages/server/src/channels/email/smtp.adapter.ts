@@ -27,7 +27,7 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import type { MessageRow } from '../../storage/store.ts';
-import type { ChannelAdapter, SendResult } from '../channel.ts';
+import type { AfterCrash, ChannelAdapter, SendResult } from '../channel.ts';
 
 /** The header carrying the message's idempotency key. */
 export const MESSAGE_KEY_HEADER = 'X-Waymark-Message';
@@ -40,7 +40,7 @@ export interface SmtpAdapterOptions {
   /** Default sender. */
   from: string;
   replyTo?: string | undefined;
-  /** Pooled connections (= sends in flight). */
+  /** Pooled connections (`SMTP_IN_FLIGHT_PER_CONNECTION` sends in flight each). */
   maxConnections: number;
   maxPerSecond?: number | undefined;
   /** Fail instead of sending in clear text when the server offers no STARTTLS. */
@@ -49,9 +49,17 @@ export interface SmtpAdapterOptions {
   allowSelfSigned: boolean;
   /** Connect, greeting and socket idle timeout, milliseconds. */
   timeoutMs: number;
+  /** What becomes of a message the server had when the sender died (default `hold`). */
+  afterCrash?: AfterCrash | undefined;
   /** The envelope sender (MAIL FROM) of a message: its VERP bounce address (channels/email/bounces.ts). */
   returnPath?: ((message: MessageRow) => string) | undefined;
 }
+
+/**
+ * Emails in flight per pooled connection: the pool queues the second while the first is written,
+ * so a connection never idles while the delivery engine commits the first one's result.
+ */
+export const SMTP_IN_FLIGHT_PER_CONNECTION = 2;
 
 /** The parts of a rendered email row the adapter reads. */
 const EmailContent = z.looseObject({
@@ -199,7 +207,8 @@ export function smtpAdapter(o: SmtpAdapterOptions): ChannelAdapter {
   });
   return {
     name: 'smtp',
-    maxConcurrency: o.maxConnections,
+    maxConcurrency: o.maxConnections * SMTP_IN_FLIGHT_PER_CONNECTION,
+    afterCrash: o.afterCrash ?? 'hold',
     ...(o.maxPerSecond !== undefined ? { maxPerSecond: o.maxPerSecond } : {}),
     async send(message: MessageRow, idempotencyKey: string): Promise<SendResult> {
       if (message.recipient === null || bareAddress(message.recipient) === null)

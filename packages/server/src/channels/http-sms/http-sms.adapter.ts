@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { ChannelAdapter } from '../channel.ts';
 import { smsToSend } from '../phone.ts';
-import type { AdapterContext, ProviderFactory } from '../provider.ts';
+import { afterCrashSetting, type AdapterContext, type ProviderFactory } from '../provider.ts';
 import { DefaultCountry, parseEnvSettings } from '../twilio/api.ts';
 import {
   HttpClient,
@@ -39,6 +39,8 @@ export const HttpSmsSettings = z.object({
   defaultCountry: DefaultCountry.optional(),
   maxPerSecond: z.number().positive().optional(),
   maxConcurrency: z.number().int().positive().max(1024).default(32),
+  /** Held as `unknown` by default; `resend` when the gateway drops a repeated Idempotency-Key. */
+  afterCrash: afterCrashSetting('hold'),
 });
 /** Validated HTTP SMS settings. */
 export type HttpSmsSettings = z.output<typeof HttpSmsSettings>;
@@ -51,6 +53,7 @@ const ENV = {
   from: 'SMS_GATEWAY_FROM',
   idPath: 'SMS_GATEWAY_ID_PATH',
   defaultCountry: 'SMS_DEFAULT_COUNTRY',
+  afterCrash: 'SMS_GATEWAY_AFTER_CRASH',
 };
 
 /** The value at a dotted path (`data.messages.0.id`) of a JSON value. */
@@ -90,6 +93,7 @@ export function createHttpSmsAdapter(
   return {
     name: 'http-sms',
     maxConcurrency: settings.maxConcurrency,
+    afterCrash: settings.afterCrash,
     ...(settings.maxPerSecond ? { maxPerSecond: settings.maxPerSecond } : {}),
     async send(message, idempotencyKey) {
       const sms = smsToSend(message, settings.defaultCountry);

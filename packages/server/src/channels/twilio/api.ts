@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ProviderRequest, SendResult } from '../channel.ts';
+import { afterCrashSetting } from '../provider.ts';
 import { WebhookRejected } from '../channel.ts';
 import { isCountryCode } from '../phone.ts';
 import { HttpClient, statusFailure, transportFailure, type HttpResponse } from './http-client.ts';
@@ -33,6 +34,8 @@ export const TwilioAccount = z.object({
   maxPerSecond: z.number().positive().optional(),
   /** Most requests in flight (and pooled connections). */
   maxConcurrency: z.number().int().positive().max(1024).default(64),
+  /** Twilio does not drop a repeated request: held as `unknown` by default (at most once). */
+  afterCrash: afterCrashSetting('hold'),
 });
 
 /** Settings of either Twilio adapter; secret: the auth token. */
@@ -66,6 +69,7 @@ export function accountFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> 
     authToken: env.TWILIO_AUTH_TOKEN,
     ...(env.TWILIO_API_BASE ? { apiBase: env.TWILIO_API_BASE } : {}),
     ...(env.SMS_DEFAULT_COUNTRY ? { defaultCountry: env.SMS_DEFAULT_COUNTRY } : {}),
+    ...(env.TWILIO_AFTER_CRASH ? { afterCrash: env.TWILIO_AFTER_CRASH } : {}),
   };
 }
 
@@ -75,6 +79,7 @@ export const ACCOUNT_ENV = {
   authToken: 'TWILIO_AUTH_TOKEN',
   apiBase: 'TWILIO_API_BASE',
   defaultCountry: 'SMS_DEFAULT_COUNTRY',
+  afterCrash: 'TWILIO_AFTER_CRASH',
 };
 
 /** Twilio's error body: `{ code, message, more_info, status }`. */

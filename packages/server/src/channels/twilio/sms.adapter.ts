@@ -65,6 +65,7 @@ export function createTwilioSmsAdapter(
   return {
     name: 'twilio',
     maxConcurrency: settings.maxConcurrency,
+    afterCrash: settings.afterCrash,
     ...(settings.maxPerSecond ? { maxPerSecond: settings.maxPerSecond } : {}),
     async send(message, idempotencyKey) {
       const sms = smsToSend(message, settings.defaultCountry);

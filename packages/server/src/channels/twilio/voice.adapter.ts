@@ -90,6 +90,7 @@ export function createTwilioVoiceAdapter(
   return {
     name: 'twilio-voice',
     maxConcurrency: settings.maxConcurrency,
+    afterCrash: settings.afterCrash,
     maxPerSecond: settings.maxPerSecond,
     async send(message, idempotencyKey) {
       const connectTo = message.content.connectTo;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Secrets } from '../../secrets.ts';
-import type { ProviderFactory } from '../provider.ts';
+import { afterCrashSetting, type ProviderFactory } from '../provider.ts';
 import { webhookAdapter } from './webhook.adapter.ts';
 
 export {
@@ -35,6 +35,8 @@ export const WebhookSettings = z.strictObject({
   timeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
   maxPerSecond: z.number().positive().optional(),
   maxConcurrency: z.number().int().positive().optional(),
+  /** Receivers get `Idempotency-Key` to drop a repeat: resent by default (at least once). */
+  afterCrash: afterCrashSetting('resend'),
 });
 /** Settings of the webhook provider, as validated. */
 export type WebhookSettings = z.infer<typeof WebhookSettings>;
@@ -72,6 +74,7 @@ export const webhookProvider: ProviderFactory<WebhookSettings> = {
     return WebhookSettings.parse({
       ...(secret ? { signingSecret: secret } : {}),
       timeoutMs: envTimeout(env.WEBHOOK_TIMEOUT_MS),
+      ...(env.WEBHOOK_AFTER_CRASH?.trim() ? { afterCrash: env.WEBHOOK_AFTER_CRASH.trim() } : {}),
     });
   },
   create(settings, context) {
@@ -80,6 +83,7 @@ export const webhookProvider: ProviderFactory<WebhookSettings> = {
       timeoutMs: settings.timeoutMs,
       maxPerSecond: settings.maxPerSecond,
       maxConcurrency: settings.maxConcurrency,
+      afterCrash: settings.afterCrash,
       clock: context.clock,
     });
   },

@@ -308,14 +308,21 @@ describe('webhook provider', () => {
   const secrets = new Secrets(Buffer.alloc(32, 7));
 
   it('is on by default: settings from the environment even when nothing is set', () => {
-    assert.deepEqual(webhookProvider.fromEnv({}, 'webhook'), { timeoutMs: 10_000 });
+    assert.deepEqual(webhookProvider.fromEnv({}, 'webhook'), {
+      timeoutMs: 10_000,
+      afterCrash: 'resend',
+    });
     assert.equal(webhookProvider.fromEnv({}, 'email'), null);
     assert.deepEqual(
       webhookProvider.fromEnv(
-        { WEBHOOK_SIGNING_SECRET: 'a-long-enough-secret', WEBHOOK_TIMEOUT_MS: '2500' },
+        {
+          WEBHOOK_SIGNING_SECRET: 'a-long-enough-secret',
+          WEBHOOK_TIMEOUT_MS: '2500',
+          WEBHOOK_AFTER_CRASH: 'resend',
+        },
         'webhook',
       ),
-      { signingSecret: 'a-long-enough-secret', timeoutMs: 2500 },
+      { signingSecret: 'a-long-enough-secret', timeoutMs: 2500, afterCrash: 'resend' },
     );
   });
 
@@ -348,7 +355,12 @@ describe('webhook provider', () => {
       const byDefault = webhookProvider.create(webhookProvider.fromEnv({}, 'webhook')!, context);
       await byDefault.send(row({ recipient: receiver.url }), 'k');
       const configured = webhookProvider.create(
-        { signingSecret: 'configured-secret-123', timeoutMs: 1000, maxPerSecond: 5 },
+        {
+          signingSecret: 'configured-secret-123',
+          timeoutMs: 1000,
+          maxPerSecond: 5,
+          afterCrash: 'resend',
+        },
         context,
       );
       assert.equal(configured.maxPerSecond, 5);

@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { MessageRow } from '../../storage/store.ts';
-import type { ChannelAdapter, SendResult } from '../channel.ts';
+import type { AfterCrash, ChannelAdapter, SendResult } from '../channel.ts';
 import { MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signature.ts';
 
 /**
@@ -47,6 +47,8 @@ export interface WebhookAdapterOptions {
   timeoutMs: number;
   maxPerSecond?: number | undefined;
   maxConcurrency?: number | undefined;
+  /** What becomes of a call the receiver had when the sender died (default `resend`). */
+  afterCrash?: AfterCrash | undefined;
   clock: Clock;
 }
 
@@ -164,6 +166,7 @@ export function webhookAdapter(o: WebhookAdapterOptions): ChannelAdapter {
     name: 'webhook',
     maxPerSecond: o.maxPerSecond,
     maxConcurrency: o.maxConcurrency,
+    afterCrash: o.afterCrash ?? 'resend',
     async send(message: MessageRow, idempotencyKey: string): Promise<SendResult> {
       let url: URL;
       try {

@@ -11,6 +11,8 @@ import * as conversions from './004-conversions.ts';
 import * as reports from './005-reports.ts';
 import * as leanEvents from './006-lean-events.ts';
 import * as leanMessages from './007-lean-messages.ts';
+import * as edgeCounts from './008-edge-counts.ts';
+import * as sendAttempts from './009-send-attempts.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -25,6 +27,8 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['005-reports', reports],
   ['006-lean-events', leanEvents],
   ['007-lean-messages', leanMessages],
+  ['008-edge-counts', edgeCounts],
+  ['009-send-attempts', sendAttempts],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

@@ -49,7 +49,14 @@ const RESULT_COLUMNS: ReadonlyArray<
   ['updated_at', 'bigint'],
   ['sent_at', 'bigint'],
   ['content', 'json'],
+  ['attempt_at', 'bigint'],
 ];
+
+/** Rows an `extendLeases` statement matches at most (4 parameters each). */
+const LEASE_CHUNK = 500;
+
+/** The key `extendLeases` returns for a row. */
+export const heldKey = (workspaceId: string, id: string): string => `${workspaceId}\u0000${id}`;
 
 /** MessageRepo over Kysely. */
 export class KyselyMessageRepo implements MessageRepo {
@@ -83,6 +90,7 @@ export class KyselyMessageRepo implements MessageRepo {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       sentAt: r.sent_at,
+      ...(r.attempt_at !== null && r.attempt_at !== undefined ? { attemptAt: r.attempt_at } : {}),
     };
   }
 
@@ -170,6 +178,7 @@ export class KyselyMessageRepo implements MessageRepo {
         | 'sentAt'
         | 'content'
         | 'recipient'
+        | 'attemptAt'
       >
     >,
   ): Promise<void> {
@@ -184,6 +193,7 @@ export class KyselyMessageRepo implements MessageRepo {
     if (patch.sentAt !== undefined) set.sent_at = patch.sentAt;
     if (patch.content !== undefined) set.content = toJson(patch.content);
     if (patch.recipient !== undefined) set.recipient = patch.recipient;
+    if (patch.attemptAt !== undefined) set.attempt_at = patch.attemptAt;
     if (Object.keys(set).length === 0) return;
     await this.#c.db
       .updateTable('messages')
@@ -209,6 +219,7 @@ export class KyselyMessageRepo implements MessageRepo {
       updated_at: m.updatedAt,
       sent_at: m.sentAt,
       content: toJson(m.content),
+      attempt_at: m.attemptAt ?? null,
     });
     const key = ['workspace_id', 'profile_id', 'id'] as const;
     // An email's content is its whole rendered HTML: written again only when a result changed it.
@@ -229,6 +240,37 @@ export class KyselyMessageRepo implements MessageRepo {
           return rest;
         }),
       );
+  }
+
+  async extendLeases(
+    rows: ReadonlyArray<Pick<MessageRow, 'workspaceId' | 'profileId' | 'id' | 'leaseUntil'>>,
+    a: { leaseUntil: number; now: number; attemptAt?: number | undefined },
+  ): Promise<Set<string>> {
+    const updated = new Set<string>();
+    const held = rows.filter((r) => r.leaseUntil !== null);
+    for (let i = 0; i < held.length; i += LEASE_CHUNK) {
+      const part = held.slice(i, i + LEASE_CHUNK);
+      const out = await this.#c.db
+        .updateTable('messages')
+        .set({
+          lease_until: a.leaseUntil,
+          available_at: a.leaseUntil,
+          updated_at: a.now,
+          ...(a.attemptAt !== undefined ? { attempt_at: a.attemptAt } : {}),
+        })
+        .where(sql<boolean>`status = 'sending'`)
+        .where((eb) =>
+          eb(
+            eb.refTuple('workspace_id', 'profile_id', 'id', 'lease_until'),
+            'in',
+            part.map((r) => eb.tuple(r.workspaceId, r.profileId, r.id, r.leaseUntil!)),
+          ),
+        )
+        .returning(['workspace_id', 'id'])
+        .execute();
+      for (const r of out) updated.add(heldKey(r.workspace_id, r.id));
+    }
+    return updated;
   }
 
   async get(workspaceId: string, id: string): Promise<MessageRow | null> {

@@ -2,8 +2,9 @@
  * Journey reports: the counts of arrivals at nodes and the message outcomes the engine records
  * for them (005), and a journey's aggregates — every number is a `count(*)`/`sum()` grouped in
  * SQL over the report indexes of 005 (`runs_report`, `messages_report`, `messages_skipped`,
- * `message_outcomes_report`, `conversions_report`) and `run_visit_counts`; no row is loaded into
- * JavaScript. On PostgreSQL the independent queries run side by side on the pool.
+ * `message_outcomes_report`, `conversions_report`), `run_visit_counts` and `run_edge_counts`
+ * (008); no row is loaded into JavaScript. On PostgreSQL the independent queries run side by side
+ * on the pool.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { RepoContext } from '../dialect.ts';
@@ -45,23 +46,19 @@ export class KyselyReportRepo implements ReportRepo {
   }
 
   /**
-   * Adds the arrivals to their node's count: one upsert per (journey, version, node, variant), in
-   * key order so that concurrent batches cannot deadlock.
+   * Adds the arrivals to their node's count, one upsert per (journey, version, node, variant), and
+   * to their edge's, one per (journey, version, node, node come from): both from the same rows, so
+   * that a node's arrivals stay the sum of its edges'. In key order, so that concurrent batches
+   * cannot deadlock.
    */
   async recordVisits(rows: RunVisitRow[]): Promise<void> {
-    const counts = new Map<string, { row: RunVisitRow; runs: number }>();
-    for (const r of rows) {
-      const k = [r.workspaceId, r.journeyId, r.version, r.nodeId, r.variant ?? ''].join('\u0000');
-      const had = counts.get(k);
-      if (had) had.runs += 1;
-      else counts.set(k, { row: r, runs: 1 });
-    }
-    const ordered = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (let i = 0; i < ordered.length; i += CHUNK) {
+    const key = (r: RunVisitRow) => [r.workspaceId, r.journeyId, r.version, r.nodeId];
+    const visits = tallied(rows, (r) => [...key(r), r.variant ?? '']);
+    for (let i = 0; i < visits.length; i += CHUNK) {
       await this.#c.db
         .insertInto('run_visit_counts')
         .values(
-          ordered.slice(i, i + CHUNK).map(([, { row, runs }]) => ({
+          visits.slice(i, i + CHUNK).map(({ row, runs }) => ({
             workspace_id: row.workspaceId,
             journey_id: row.journeyId,
             version: row.version,
@@ -74,6 +71,27 @@ export class KyselyReportRepo implements ReportRepo {
           oc
             .columns(['workspace_id', 'journey_id', 'version', 'node_id', 'variant'])
             .doUpdateSet({ runs: sql<number>`run_visit_counts.runs + excluded.runs` }),
+        )
+        .execute();
+    }
+    const edges = tallied(rows, (r) => [...key(r), r.fromNodeId ?? '']);
+    for (let i = 0; i < edges.length; i += CHUNK) {
+      await this.#c.db
+        .insertInto('run_edge_counts')
+        .values(
+          edges.slice(i, i + CHUNK).map(({ row, runs }) => ({
+            workspace_id: row.workspaceId,
+            journey_id: row.journeyId,
+            version: row.version,
+            node_id: row.nodeId,
+            from_node_id: row.fromNodeId ?? '',
+            runs,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['workspace_id', 'journey_id', 'version', 'node_id', 'from_node_id'])
+            .doUpdateSet({ runs: sql<number>`run_edge_counts.runs + excluded.runs` }),
         )
         .execute();
     }
@@ -188,6 +206,7 @@ export class KyselyReportRepo implements ReportRepo {
       runRows,
       exitRows,
       visitRows,
+      edgeRows,
       messageRows,
       skippedRows,
       outcomeRows,
@@ -217,9 +236,16 @@ export class KyselyReportRepo implements ReportRepo {
       ),
       run((r) =>
         r
-          .#visitCounts(q)
-          .select(['node_id', 'variant', sql<string>`sum(runs)`.as('n')])
-          .groupBy(['node_id', 'variant'])
+          .#counts('run_visit_counts', q)
+          .select(['version', 'node_id', 'variant', sql<string>`sum(runs)`.as('n')])
+          .groupBy(['version', 'node_id', 'variant'])
+          .execute(),
+      ),
+      run((r) =>
+        r
+          .#counts('run_edge_counts', q)
+          .select(['version', 'node_id', 'from_node_id', sql<string>`sum(runs)`.as('n')])
+          .groupBy(['version', 'node_id', 'from_node_id'])
           .execute(),
       ),
       run((r) =>
@@ -363,8 +389,15 @@ export class KyselyReportRepo implements ReportRepo {
     return {
       runs: [...runs.values()],
       visits: visitRows.map((r) => ({
+        version: Number(r.version),
         nodeId: r.node_id,
         variant: r.variant === '' ? null : r.variant,
+        runs: num(r.n),
+      })),
+      edges: edgeRows.map((r) => ({
+        version: Number(r.version),
+        fromNodeId: r.from_node_id === '' ? null : r.from_node_id,
+        nodeId: r.node_id,
         runs: num(r.n),
       })),
       messages: [...messages.values()],
@@ -440,10 +473,10 @@ export class KyselyReportRepo implements ReportRepo {
       .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
   }
 
-  /** The journey's counts of node visits, of the asked version when given. */
-  #visitCounts(q: ReportQuery) {
+  /** The journey's counts of arrivals (per node, or per edge), of the asked version when given. */
+  #counts(table: 'run_visit_counts' | 'run_edge_counts', q: ReportQuery) {
     return this.#c.db
-      .selectFrom('run_visit_counts')
+      .selectFrom(table)
       .where('workspace_id', '=', q.workspaceId)
       .where('journey_id', '=', q.journeyId)
       .$if(q.version !== undefined, (b) => b.where('version', '=', q.version ?? 0));
@@ -480,6 +513,21 @@ export class KyselyReportRepo implements ReportRepo {
 /** SQLite `1`/`0`, PostgreSQL `true`/`false`. */
 function isTrue(v: unknown): boolean {
   return v === true || v === 1 || v === '1' || v === 't';
+}
+
+/** The rows counted by `key` (rows with the same key once, with their number), in key order. */
+function tallied<R>(
+  rows: readonly R[],
+  key: (r: R) => ReadonlyArray<string | number>,
+): Array<{ row: R; runs: number }> {
+  const counts = new Map<string, { row: R; runs: number }>();
+  for (const r of rows) {
+    const k = key(r).join('\u0000');
+    const had = counts.get(k);
+    if (had) had.runs += 1;
+    else counts.set(k, { row: r, runs: 1 });
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
 /** Adds `n` to the count of `key`. */
