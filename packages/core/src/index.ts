@@ -25,3 +25,4 @@ export * from './personalization/interests.ts';
 export * from './personalization/interest-node.ts';
 export * from './replies/understand.ts';
 export * from './replies/expectation.ts';
+export * from './channels/catalogue.ts';

@@ -19,6 +19,7 @@
  * counts when it is processed before the timer; once the timer has fired the run has moved on
  * and the late arrival is ignored. An arrival stamped after the deadline never counts.
  */
+import { CHANNELS } from '../channels/catalogue.ts';
 import { evaluateCondition, getPath, type ConditionScope } from '../conditions/evaluate.ts';
 import type { Condition } from '../conditions/schema.ts';
 import { durationMs } from '../journey/duration.ts';
@@ -70,14 +71,6 @@ interface Stepping {
 function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
-
-const CHANNEL_LABEL: Record<Channel, string> = {
-  email: 'Email',
-  sms: 'SMS',
-  voice: 'Voice call',
-  push: 'Push',
-  whatsapp: 'WhatsApp',
-};
 
 /** Copies a state deeply enough that the step never mutates its input. */
 function copyState(state: RunState): RunState {
@@ -213,7 +206,7 @@ function windowText(window: SendWindow): string {
 
 function visitSend(s: Stepping, id: string, node: NodeOf<'send'>): string | null {
   if (node.skipIf && evaluateCondition(node.skipIf, scopeOf(s))) {
-    note(s, 'skipped', `${CHANNEL_LABEL[node.channel]} ${node.template} skipped: skipIf holds`);
+    note(s, 'skipped', `${CHANNELS[node.channel].label} ${node.template} skipped: skipIf holds`);
     return node.next;
   }
   const transactional = node.transactional ?? s.def.policies.transactional ?? false;
@@ -224,7 +217,7 @@ function visitSend(s: Stepping, id: string, node: NodeOf<'send'>): string | null
       s,
       { kind: 'send_window', until: slot, channel: node.channel },
       'send_window',
-      `${CHANNEL_LABEL[node.channel]} outside ${windowText(window)} ${s.zone}; waits until ${formatLocal(slot, s.zone)}`,
+      `${CHANNELS[node.channel].label} outside ${windowText(window)} ${s.zone}; waits until ${formatLocal(slot, s.zone)}`,
     );
     return null;
   }
@@ -241,7 +234,7 @@ function visitSend(s: Stepping, id: string, node: NodeOf<'send'>): string | null
     connectTo: node.connectTo,
   });
   s.state.messages[id] = { key, outcomes: [] };
-  note(s, 'node', `${CHANNEL_LABEL[node.channel]} ${node.template} sent (${key})`);
+  note(s, 'node', `${CHANNELS[node.channel].label} ${node.template} sent (${key})`);
   return node.next;
 }
 

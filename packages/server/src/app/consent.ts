@@ -4,7 +4,7 @@
  * (signed tokens, RFC 8058); SMS keywords (STOP/START/HELP); and suppressing an address from a
  * provider's bounce or complaint. What is enforced at send time lives in `runtime/policies.ts`.
  */
-import { Channel } from '@waymark/core';
+import { CHANNELS, channelKind, type ConsentKeyword } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import { newMessage } from '../messages.ts';
 import { normaliseAddress } from '../runtime/policies.ts';
@@ -36,12 +36,12 @@ export interface UnsubscribePayload {
 export const DEFAULT_SMS_HELP_TEXT =
   'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.';
 
-const CHANNELS = Channel.options as readonly string[];
+const CHANNEL_NAMES = Object.keys(CHANNELS);
 
 function checkChannel(channel: string, path: string): void {
-  if (!CHANNELS.includes(channel))
+  if (!channelKind(channel))
     throw new AppError('invalid_input', `${path}: unknown channel "${channel}"`, [
-      { path, message: 'unknown channel', hint: `one of ${CHANNELS.join(', ')}` },
+      { path, message: 'unknown channel', hint: `one of ${CHANNEL_NAMES.join(', ')}` },
     ]);
 }
 
@@ -295,21 +295,7 @@ export async function unsubscribeByToken(
 // SMS keywords
 
 /** What an SMS keyword does. */
-export type SmsKeyword = 'stop' | 'start' | 'help';
-
-const KEYWORDS: Record<string, SmsKeyword> = {
-  stop: 'stop',
-  stopall: 'stop',
-  unsubscribe: 'stop',
-  cancel: 'stop',
-  end: 'stop',
-  quit: 'stop',
-  start: 'start',
-  yes: 'start',
-  unstop: 'start',
-  help: 'help',
-  info: 'help',
-};
+export type SmsKeyword = ConsentKeyword;
 
 /** An SMS keyword found in a message. */
 export interface SmsKeywordMatch {
@@ -327,7 +313,7 @@ export interface SmsKeywordMatch {
  */
 export function smsKeyword(body: string): SmsKeywordMatch | null {
   const word = smsWord(body);
-  const keyword = KEYWORDS[word];
+  const keyword = CHANNELS.sms.consentWords[word];
   return keyword ? { keyword, alsoReply: word === 'yes' } : null;
 }
 

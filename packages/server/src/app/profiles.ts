@@ -1,5 +1,5 @@
 /** Profiles as an operator sees them: traits, identities, events, and where each run is and why. */
-import { describeAwaiting } from '@waymark/core';
+import { channelsByAddress, describeAwaiting } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../runtime/policies.ts';
 import { countryOfZone, profileZone } from '../runtime/recipient-zone.ts';
@@ -166,10 +166,8 @@ async function profileSuppressions(
   workspaceZone: string,
 ): Promise<SuppressionRow[]> {
   const found: SuppressionRow[] = [];
-  for (const [trait, channels] of [
-    ['email', ['email']],
-    ['phone', ['sms', 'voice', 'whatsapp']],
-  ] as const) {
+  for (const trait of ['email', 'phone'] as const) {
+    const channels = channelsByAddress(trait);
     const value = profile.traits[trait];
     if (typeof value !== 'string' || value.trim() === '') continue;
     for (const channel of channels) {

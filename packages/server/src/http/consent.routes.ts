@@ -5,6 +5,7 @@
  * (`List-Unsubscribe=One-Click`). A forged or unknown token gets a 404 page and records nothing.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Channel } from '@waymark/core';
 import { z } from 'zod';
 import {
   addSuppression,
@@ -20,7 +21,6 @@ import { defineRoute, type AnyRoute } from './route.ts';
 import { OkSchema, named, page } from './schemas.ts';
 
 const Millis = z.number().int().describe('epoch milliseconds');
-const ChannelName = z.enum(['email', 'sms', 'voice', 'push', 'whatsapp']);
 const ByRef = z.object({
   ref: z.string().min(1).describe('profile id, userId, or kind:value (email:ana@example.com)'),
 });
@@ -208,7 +208,7 @@ export const consentRoutes: AnyRoute[] = [
     body: z
       .array(
         z.object({
-          channel: ChannelName,
+          channel: Channel,
           topic: z.string().optional().describe("absent or '' = the whole channel"),
           status: z.enum(['subscribed', 'unsubscribed']),
         }),
@@ -248,7 +248,7 @@ export const consentRoutes: AnyRoute[] = [
     tag: 'consent',
     summary: 'Suppress an address: no message goes to it, transactional ones included',
     body: z.object({
-      channel: ChannelName,
+      channel: Channel,
       address: z.string().min(1).describe('email address or phone number'),
       reason: z.enum(['hard_bounce', 'complaint', 'manual']).default('manual'),
       detail: z.string().optional(),
@@ -267,7 +267,7 @@ export const consentRoutes: AnyRoute[] = [
     auth: 'admin',
     tag: 'consent',
     summary: 'Lift the suppression of an address',
-    query: z.object({ channel: ChannelName, address: z.string().min(1) }),
+    query: z.object({ channel: Channel, address: z.string().min(1) }),
     response: OkSchema,
     errors: ['invalid_input', 'not_found'],
     async handler({ deps, workspaceId, query }) {

@@ -7,6 +7,7 @@
  */
 import {
   countInterest,
+  channelKind,
   createRng,
   resolveZone,
   step,
@@ -76,17 +77,6 @@ interface ProfileState {
    */
   zone?: { traits: Record<string, unknown>; value: string | undefined };
 }
-
-const RECIPIENT_TRAIT: Record<string, string> = {
-  email: 'email',
-  sms: 'phone',
-  voice: 'phone',
-  whatsapp: 'phone',
-  push: 'push_token',
-};
-
-/** Channels whose messages may carry tracked links: email always, texts when their template asks. */
-const TRACKED_CHANNELS = new Set(['email', 'sms', 'whatsapp']);
 
 function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
@@ -419,7 +409,7 @@ export class Batch {
     switch (c.type) {
       case 'send': {
         const profile = await this.#profile(workspaceId, state.profileId);
-        const path = c.to ?? `profile.traits.${RECIPIENT_TRAIT[c.channel] ?? 'email'}`;
+        const path = c.to ?? `profile.traits.${channelKind(c.channel)?.addressTrait ?? 'email'}`;
         const recipient = readPath(
           { profile: { id: profile.row.id, traits: profile.row.traits }, trigger: state.trigger },
           path,
@@ -655,7 +645,7 @@ export class Batch {
           : undefined,
         // Open pixel and click redirects in the email's HTML, click redirects in an SMS whose
         // template asks for them (channels/email/tracking.ts).
-        ...(links && message.kind === 'message' && TRACKED_CHANNELS.has(message.channel)
+        ...(links && message.kind === 'message' && channelKind(message.channel)?.tracksLinks
           ? { tracking: { ...links, workspaceId: message.workspaceId, messageId: message.id } }
           : {}),
         timezone: resolveZone(

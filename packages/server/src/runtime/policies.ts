@@ -13,7 +13,7 @@
  * message is even written. Suppressions and subscriptions of a whole claim are read in one query
  * each (`prepare`); caps and skip conditions cost a query per message, and only when they apply.
  */
-import { durationMs, evaluateCondition, runScope, type RunState } from '@waymark/core';
+import { channelKind, durationMs, evaluateCondition, runScope, type RunState } from '@waymark/core';
 import type { PolicyDecision } from '../channels/channel.ts';
 import type { Clock } from '../clock.ts';
 import type { MessageRow, SubscriptionRow, SuppressionRow, Tx } from '../storage/store.ts';
@@ -45,7 +45,6 @@ interface Prepared {
 const SEND: PolicyDecision = { kind: 'send' };
 /** Events read back when re-checking a skip condition (newest first, since the run entered). */
 const RECENT_EVENTS = 200;
-const PHONE_CHANNELS = new Set(['sms', 'voice', 'whatsapp']);
 
 /**
  * A recipient address as suppressions store it: email lower-cased, phone numbers in E.164 (national
@@ -57,9 +56,14 @@ export function normaliseAddress(
   defaultCountry?: string | null,
 ): string {
   const trimmed = address.trim();
-  if (channel === 'email') return trimmed.toLowerCase();
-  if (PHONE_CHANNELS.has(channel)) return normalisePhone(trimmed, defaultCountry) ?? trimmed;
-  return trimmed;
+  switch (channelKind(channel)?.addressTrait) {
+    case 'email':
+      return trimmed.toLowerCase();
+    case 'phone':
+      return normalisePhone(trimmed, defaultCountry) ?? trimmed;
+    default:
+      return trimmed;
+  }
 }
 
 /** The send's policy as the engine wrote it into `content.policy`, or null for older rows. */
