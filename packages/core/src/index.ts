@@ -26,3 +26,4 @@ export * from './personalization/interest-node.ts';
 export * from './replies/understand.ts';
 export * from './replies/expectation.ts';
 export * from './channels/catalogue.ts';
+export * from './profile/trait-changes.ts';

@@ -35,6 +35,9 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Number of event partitions; a worker leases partitions so each profile's events stay in order. */
+export const EVENT_PARTITIONS = 16;
+
 /** A stable small hash of a string, for partitioning by profile. */
 export function partitionOf(profileId: string, partitions: number): number {
   let h = 2166136261;

@@ -17,11 +17,10 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { AppError, type ErrorDetail } from '../errors.ts';
-import { newId, partitionOf } from '../ids.ts';
+import { EVENT_PARTITIONS, newId, partitionOf } from '../ids.ts';
 import type { Secrets } from '../secrets.ts';
 import type { FormRow, FormSubmissionRow, Page } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
-import { EVENT_PARTITIONS } from './ingest.ts';
 import { classifyClick, type Hit, type Verdict } from './tracking.ts';
 
 export type { FormSubmissionRow } from '../storage/store.ts';

@@ -21,13 +21,12 @@ import { replyExpectation, understandReply, type Awaiting, type ReplyFact } from
 import type { ProviderRequest } from '../channels/channel.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { AppError } from '../errors.ts';
-import { newId, partitionOf } from '../ids.ts';
+import { EVENT_PARTITIONS, newId, partitionOf } from '../ids.ts';
 import { normaliseAddress } from '../runtime/policies.ts';
 import { countryOfZone } from '../runtime/recipient-zone.ts';
 import type { MessageRow, RunRow, Tx } from '../storage/store.ts';
 import { applySmsKeyword, DEFAULT_SMS_HELP_TEXT, smsKeyword, type SmsKeyword } from './consent.ts';
 import type { AppDeps } from './deps.ts';
-import { EVENT_PARTITIONS } from './ingest.ts';
 
 /** An inbound message as a provider reports it. */
 export interface InboundMessage {

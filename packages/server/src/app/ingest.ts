@@ -5,12 +5,10 @@
  * and corrects client clock skew. The worker applies stored events to journeys afterwards.
  */
 import type { IdentityKind, IdentityRow, NewEvent, ProfileRow, Tx } from '../storage/store.ts';
-import { newId, partitionOf } from '../ids.ts';
+import type { TraitChanges } from '@waymark/core';
+import { EVENT_PARTITIONS, newId, partitionOf } from '../ids.ts';
 import type { AppDeps } from './deps.ts';
 import { correctedTimestamp, type SegmentCall } from './segment.ts';
-
-/** Number of event partitions; a worker leases partitions so each profile's events stay in order. */
-export const EVENT_PARTITIONS = 16;
 
 /** What an ingestion stored. */
 export interface IngestResult {
@@ -20,24 +18,6 @@ export interface IngestResult {
 
 type Key = `${IdentityKind}:${string}`;
 const key = (kind: IdentityKind, value: string): Key => `${kind}:${value}`;
-
-/** What an identify changed: previous values of changed traits, and the traits it added. */
-export interface TraitChanges {
-  previous: Record<string, unknown>;
-  added: string[];
-}
-
-/** Traits as they were before an identify event, from its recorded changes. */
-export function traitsBefore(
-  current: Record<string, unknown>,
-  context: Record<string, unknown>,
-): Record<string, unknown> {
-  const changes = context.waymark as Partial<TraitChanges> | undefined;
-  const before = { ...current };
-  for (const [k, v] of Object.entries(changes?.previous ?? {})) before[k] = v;
-  for (const k of changes?.added ?? []) delete before[k];
-  return before;
-}
 
 /** Traits that are identities as well. */
 const IDENTITY_TRAITS: Array<[IdentityKind, string]> = [

@@ -12,7 +12,7 @@ import { testDatabases } from '../test-databases.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 const PROFILES = 1500;
-const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../testing/crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1

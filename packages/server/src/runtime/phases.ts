@@ -14,13 +14,13 @@ import {
   evaluateCondition,
   inactivityDeadline,
   matchesTrigger,
+  traitsBefore,
   type EventFact,
   type OutcomeFact,
 } from '@waymark/core';
 import type { Clock } from '../clock.ts';
 import type { ChannelRegistry } from '../channels/channel.ts';
 import type { EventRow, RunRow, Store, TriggerTimerRow, Tx } from '../storage/store.ts';
-import { traitsBefore } from '../app/ingest.ts';
 import { profileZone } from './recipient-zone.ts';
 import { Batch, readPath, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';

@@ -24,7 +24,7 @@ import { createWaymark, type Waymark } from '../waymark.ts';
 const PROFILES = 40;
 /** The recipient whose first request the gateway holds until the worker is killed. */
 const VICTIM = 7;
-const child = fileURLToPath(new URL('./send-crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../testing/send-crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1

@@ -28,7 +28,7 @@ import { createWaymark, type Waymark } from '../waymark.ts';
 
 const RECIPIENTS = 1_200;
 const KILLS = 3;
-const child = fileURLToPath(new URL('./send-crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../testing/send-crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1

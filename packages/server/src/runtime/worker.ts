@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { LeaseRepo } from '../storage/store.ts';
-import { EVENT_PARTITIONS } from '../app/ingest.ts';
+import { EVENT_PARTITIONS } from '../ids.ts';
 import type { Phases } from './phases.ts';
 
 const LEASE_TTL_MS = 15_000;
