@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ingest } from '../app/ingest.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { parseCall } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import { configFromEnv } from '../config.ts';
 import { testDatabases } from '../test-databases.ts';
+import { startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 const PROFILES = 1500;
-const child = fileURLToPath(new URL('../testing/crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1
@@ -30,12 +28,6 @@ templates:
   again: { subject: "Still there, {{ profile.traits.name }}?", body: "Tips" }
 `;
 
-function startWorker(url: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', child, url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
 async function counts(wm: Waymark): Promise<{ sent: number; attempts: number[]; rows: number }> {
   let cursor: string | undefined;
   let sent = 0;
@@ -51,18 +43,6 @@ async function counts(wm: Waymark): Promise<{ sent: number; attempts: number[]; 
     cursor = page.next ?? undefined;
   } while (cursor);
   return { sent, attempts, rows };
-}
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 for (const db of testDatabases()) {
@@ -97,14 +77,14 @@ for (const db of testDatabases()) {
           for (let i = 0; i < calls.length; i += 500)
             await ingest(wm.deps, DEFAULT_WORKSPACE, calls.slice(i, i + 500));
 
-          const first = startWorker(database.url);
+          const first = startWorker(database.url, { small: true });
           await until('some messages', async () => (await counts(wm)).sent >= PROFILES / 3, 60_000);
           first.kill('SIGKILL');
           await once(first, 'exit');
           const atKill = await counts(wm);
           assert.ok(atKill.sent < PROFILES * 2, 'the kill must land before the work is done');
 
-          const second = startWorker(database.url);
+          const second = startWorker(database.url, { small: true });
           try {
             await until(
               'every run to finish',

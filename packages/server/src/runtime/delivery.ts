@@ -273,7 +273,8 @@ export class Delivery {
    * round is thrown here (its work is kept and tried again).
    */
   async deliver(): Promise<number> {
-    this.#kick();
+    // After a failed commit its work waits here; an idle worker starts no pass for nothing.
+    if (this.#finished.length > 0 || this.#queued() > 0) this.#kick();
     if (this.#failure !== null) {
       const err = this.#failure;
       this.#failure = null;
@@ -480,21 +481,15 @@ export class Delivery {
         updatedAt: now,
       });
     }
-    if (row.runId) {
-      const what = `${row.channel} to ${row.recipient ?? '?'}`;
-      a.traces.push({
-        workspaceId: row.workspaceId,
-        profileId: row.profileId,
-        runId: row.runId,
-        at: now,
-        node: row.nodeId,
-        what: decision.kind === 'skip' ? 'skipped' : 'waiting',
-        detail:
-          decision.kind === 'skip'
-            ? `${what} not sent: ${decision.reason}`
-            : `${what} held until ${new Date(decision.until).toISOString()}: ${decision.reason}`,
-      });
-    }
+    const what = `${row.channel} to ${row.recipient ?? '?'}`;
+    traceOn(a.traces, row, {
+      at: now,
+      what: decision.kind === 'skip' ? 'skipped' : 'waiting',
+      detail:
+        decision.kind === 'skip'
+          ? `${what} not sent: ${decision.reason}`
+          : `${what} held until ${new Date(decision.until).toISOString()}: ${decision.reason}`,
+    });
   }
 
   #lane(adapter: ChannelAdapter): Lane {
@@ -862,15 +857,26 @@ async function holdUnknown(
     error,
     updatedAt: now,
   });
+  traceOn(a.traces, row, {
+    at: now,
+    what: 'unknown',
+    detail: `${row.channel} to ${row.recipient ?? '?'}: ${error}`,
+  });
+}
+
+/** Adds a line at the row's node to its run's history (nothing for a row of no run). */
+function traceOn(
+  traces: RunTraceRow[],
+  row: MessageRow,
+  line: Pick<RunTraceRow, 'at' | 'what' | 'detail'>,
+): void {
   if (row.runId)
-    a.traces.push({
+    traces.push({
       workspaceId: row.workspaceId,
       profileId: row.profileId,
       runId: row.runId,
-      at: now,
       node: row.nodeId,
-      what: 'unknown',
-      detail: `${row.channel} to ${row.recipient ?? '?'}: ${error}`,
+      ...line,
     });
 }
 

@@ -6,12 +6,11 @@
 // exactly once; nothing is lost. The provider is a real local HTTP SMS gateway; the worker is a
 // real child process. SQLite and, with DATABASE_URL, PostgreSQL.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ingest } from '../app/ingest.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { parseCall } from '../app/segment.ts';
@@ -19,12 +18,12 @@ import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
 import { configFromEnv } from '../config.ts';
 import type { MessageRow } from '../storage/store.ts';
 import { testDatabases } from '../test-databases.ts';
+import { startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 const PROFILES = 40;
 /** The recipient whose first request the gateway holds until the worker is killed. */
 const VICTIM = 7;
-const child = fileURLToPath(new URL('../testing/send-crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1
@@ -78,26 +77,16 @@ async function startGateway() {
   };
 }
 
-function startWorker(db: string, gateway: string, afterCrash?: string): ChildProcess {
+function worker(db: string, gateway: string, afterCrash?: string): ChildProcess {
   const env = {
     SMS_GATEWAY_URL: gateway,
     ...(afterCrash ? { SMS_GATEWAY_AFTER_CRASH: afterCrash } : {}),
   };
-  return spawn(process.execPath, ['--import', 'tsx', child, db, JSON.stringify(env)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return startWorker(db, { env, leaseMs: 2_000 });
 }
 
 async function sms(wm: Waymark): Promise<MessageRow[]> {
   return (await wm.store.messages.list(WS, { limit: 1000, channel: 'sms' })).items;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 for (const db of testDatabases()) {
@@ -126,7 +115,7 @@ for (const db of testDatabases()) {
             await ingest(wm.deps, WS, calls);
 
             const mode = afterCrash === 'resend' ? 'resend' : undefined;
-            const first = startWorker(database.url, gateway.url, mode);
+            const first = worker(database.url, gateway.url, mode);
             await gateway.victimArrived;
             // Every other message's result is committed; the victim's call is in flight.
             await until(
@@ -146,7 +135,7 @@ for (const db of testDatabases()) {
             assert.equal(victimRow.attempts, 0);
             assert.ok(victimRow.attemptAt, 'the attempt was recorded before the call');
 
-            const second = startWorker(database.url, gateway.url, mode);
+            const second = worker(database.url, gateway.url, mode);
             try {
               await until(
                 'every message to be sent or held',

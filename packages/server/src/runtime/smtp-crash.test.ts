@@ -6,10 +6,9 @@
 // out, and a repeat is only ever a message the dead sender had in flight, with the same
 // Message-ID. SQLite and, with DATABASE_URL, PostgreSQL; the worker is a real child process.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { ingest } from '../app/ingest.ts';
@@ -24,11 +23,11 @@ import {
 import { configFromEnv } from '../config.ts';
 import type { MessageRow } from '../storage/store.ts';
 import { testDatabases } from '../test-databases.ts';
+import { cpuHog, startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 const RECIPIENTS = 1_200;
 const KILLS = 3;
-const child = fileURLToPath(new URL('../testing/send-crash-child.ts', import.meta.url));
 
 const journey = `
 schemaVersion: 1
@@ -77,17 +76,6 @@ async function startRelay() {
   };
 }
 
-function startWorker(db: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', child, db, JSON.stringify(env)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
-/** A process that keeps one core busy. */
-function cpuHog(): ChildProcess {
-  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-}
-
 async function emails(wm: Waymark): Promise<MessageRow[]> {
   const out: MessageRow[] = [];
   let cursor: string | undefined;
@@ -97,14 +85,6 @@ async function emails(wm: Waymark): Promise<MessageRow[]> {
     cursor = page.next ?? undefined;
   } while (cursor);
   return out;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 for (const db of testDatabases()) {
@@ -151,7 +131,7 @@ for (const db of testDatabases()) {
             const ambiguousPerKill: number[] = [];
             const ambiguousIds = new Set<string>();
             for (let k = 0; k < KILLS; k += 1) {
-              worker = startWorker(database.url, env);
+              worker = startWorker(database.url, { env, leaseMs: 2_000 });
               // A random moment while emails flow: after 1 to 25 % of the audience more.
               const more = 1 + Math.floor(Math.random() * RECIPIENTS * 0.25);
               const target = Math.min(relay.total() + more, RECIPIENTS - 50);
@@ -171,7 +151,7 @@ for (const db of testDatabases()) {
                 `kill ${k + 1}: ${inFlight.length} messages ambiguous, more than the concurrency`,
               );
             }
-            worker = startWorker(database.url, env);
+            worker = startWorker(database.url, { env, leaseMs: 2_000 });
             await until(
               'every email to be settled',
               async () => {

@@ -17,7 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { openStore, type StoreConfig } from './open.ts';
+import SqliteDatabase from 'better-sqlite3';
+import { openStore, parseStoreUrl, type StoreConfig } from './open.ts';
+import { sqliteKyselyDialect } from './sqlite-driver.ts';
 import type { Store } from './store.ts';
 
 /** A store opened for a test, with the URL it lives at (to inspect it from outside). */
@@ -142,4 +144,14 @@ function postgresBackend(databaseUrl: string): Backend {
 export function backends(): Backend[] {
   const url = process.env.DATABASE_URL;
   return url ? [sqliteBackend, postgresBackend(url)] : [sqliteBackend];
+}
+
+/** A second, raw Kysely handle on the database at a store URL (migration tests). */
+export function rawHandle(url: string): Kysely<unknown> {
+  const target = parseStoreUrl(url);
+  return target.kind === 'sqlite'
+    ? new Kysely({ dialect: sqliteKyselyDialect(new SqliteDatabase(target.path)) })
+    : new Kysely({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
+      });
 }

@@ -5,9 +5,7 @@
 // counts disagree.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { ingest } from '../../app/ingest.ts';
 import { applyJourney, checkJourney } from '../../app/journeys.ts';
 import { journeyReport, type DropOff, type JourneyReport } from '../../app/reports.ts';
@@ -17,8 +15,7 @@ import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
 import { testDatabases, type TestDatabase } from '../../test-databases.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
-import { parseStoreUrl } from '../open.ts';
-import { sqliteKyselyDialect } from '../sqlite-driver.ts';
+import { rawHandle } from '../testing.ts';
 import { migrationProvider } from './index.ts';
 
 const WS = DEFAULT_WORKSPACE;
@@ -61,16 +58,6 @@ const BEFORE: Record<string, Record<string, number>> = {
   // went on from it.
   loop: { pause: 100, check: 250, done: 90 },
 };
-
-/** A second, raw handle on the database at `url` (as in migrations.test.ts). */
-function rawHandle(url: string): Kysely<unknown> {
-  const target = parseStoreUrl(url);
-  return target.kind === 'sqlite'
-    ? new Kysely({ dialect: sqliteKyselyDialect(new SqliteDatabase(target.path)) })
-    : new Kysely({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
-      });
-}
 
 /** The edge `from`→`to` of a report. */
 function edge(r: JourneyReport, from: string, to: string): Omit<DropOff, 'from' | 'to'> {

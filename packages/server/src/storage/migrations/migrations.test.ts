@@ -2,25 +2,11 @@
 // and keeps its rows. Run on every backend, as an install upgrading in place would.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-import { parseStoreUrl } from '../open.ts';
-import { sqliteKyselyDialect } from '../sqlite-driver.ts';
-import { backends, type TestStore } from '../testing.ts';
+import { Migrator, sql } from 'kysely';
+import { backends, rawHandle, type TestStore } from '../testing.ts';
 import { migrationProvider } from './index.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0, 0);
-
-/** A second, raw handle on the test store's database. */
-function rawHandle(url: string): Kysely<unknown> {
-  const target = parseStoreUrl(url);
-  return target.kind === 'sqlite'
-    ? new Kysely({ dialect: sqliteKyselyDialect(new SqliteDatabase(target.path)) })
-    : new Kysely({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
-      });
-}
 
 for (const backend of backends()) {
   describe(`migrations: ${backend.name}`, () => {
