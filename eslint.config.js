@@ -2,6 +2,8 @@
 // core imports nothing of ours; http and cli reach storage only through app.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const restrict = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
@@ -33,6 +35,37 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // No import cycles anywhere: a cycle means two modules are one module, or a layer is upside
+    // down. Type-only imports count too: they couple the files just the same.
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver': undefined,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: false }] },
+  },
+  {
+    // Every switch over a union handles every member (or says `default:` on purpose), so a new
+    // node kind, trigger or channel cannot be silently ignored. This rule needs types.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: {
+      parserOptions: {
+        // The probes of lint-rules.test.ts live in dot-folders that tsconfig.json leaves out.
+        projectService: { allowDefaultProject: ['packages/*/src/.lint-probe-*/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
     },
   },
   {

@@ -1,9 +1,10 @@
 /**
  * Writes the generated references (`npm run docs:reference`):
  *
- * - `docs/reference/journey-schema.md` from the zod schemas of `@waymark/core` — every trigger,
- *   node, policy, template and condition with its fields, types, required or not, defaults and
- *   the `.describe()` texts, which are the source of truth;
+ * - `docs/reference/journey-schema.md` from the zod schemas of `@waymark/core` — every trigger
+ *   and node kind (read from the kind registries, `NODE_KINDS` and `TRIGGER_KINDS`), policy,
+ *   template and condition with its fields, types, required or not, defaults and the
+ *   `.describe()` texts, which are the source of truth;
  * - `docs/reference/api.md` from the OpenAPI document the server serves at `/api/openapi.json`,
  *   built in-process from the route table — every route with its auth, parameters, body,
  *   response fields and errors.
@@ -26,6 +27,7 @@ import {
   JourneyNode,
   ListCondition,
   MessageOutcomeType,
+  NODE_KINDS,
   OutcomeCondition,
   Policies,
   ReplyCondition,
@@ -34,6 +36,7 @@ import {
   Template,
   TrackingPolicy,
   Trigger,
+  TRIGGER_KINDS,
   ComparisonOp,
   Reentry,
 } from '@waymark/core';
@@ -216,14 +219,13 @@ export function journeySchemaReference(): string {
   };
   add('JourneyDocument', 'document', 'document', JourneyDocument);
   add('Trigger', 'triggers', 'trigger', Trigger);
-  for (const t of discriminator(Trigger)) {
-    const name = typeName(t);
-    add(`trigger-${name}`, `trigger-${name}`, `${name} trigger`, t);
+  // One section per kind, in the registries' order (the order of the document's unions).
+  for (const { type, schema } of Object.values(TRIGGER_KINDS)) {
+    add(`trigger-${type}`, `trigger-${type}`, `${type} trigger`, schema);
   }
   add('Node', 'nodes', 'node', JourneyNode);
-  for (const n of discriminator(JourneyNode)) {
-    const name = typeName(n);
-    add(`node-${name}`, `node-${name}`, name, n);
+  for (const { type, schema } of Object.values(NODE_KINDS)) {
+    add(`node-${type}`, `node-${type}`, type, schema);
   }
   add('TaskEscalation', 'task-escalation', 'task escalation', TaskEscalation);
   add('InterestThreshold', 'interest-threshold', 'interest threshold', InterestThreshold);
@@ -272,7 +274,9 @@ export function journeySchemaReference(): string {
   const nodeIds = sections.filter((s) => s.id.startsWith('node-')).map((s) => s.id);
   const reentry = json('Reentry');
   const out: string[] = [
-    HEADER('the zod schemas of `packages/core` (`journey/schema.ts`, `conditions/schema.ts`)'),
+    HEADER(
+      'the zod schemas of `packages/core` (`nodes/<kind>/`, `triggers/<kind>/`, `journey/`, `conditions/schema.ts`)',
+    ),
     '# Journey document schema\n',
     'Every field of a journey document, generated from the schemas the validator uses. The',
     '[journey language guide](../journey-language.md) explains how runs move through them, with',

@@ -156,7 +156,7 @@ export async function simulate(journeyText: string, scriptText: string): Promise
     const runUntil = async (t: number): Promise<void> => {
       for (let i = 0; i < MAX_JUMPS; i += 1) {
         await wm.worker.drain();
-        const next = await wm.deps.engine.nextDue();
+        const next = await wm.engine.nextDue();
         if (next === null || next > t) break;
         clock.set(next);
       }

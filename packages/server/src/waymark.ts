@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { AppDeps, Signal } from './app/deps.ts';
+import { PersonalizationCache } from './app/personalize.ts';
 import { recordBounce } from './app/tracking.ts';
 import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts';
 import {
@@ -11,16 +12,17 @@ import {
   startBounceListener,
   type BounceListener,
 } from './channels/email/bounces.ts';
-import type { ChannelRegistry } from './channels/channel.ts';
-import { ProviderRegistry } from './channels/registry.ts';
+import type { ChannelRegistry } from './channels/sdk/index.ts';
+import { ProviderRegistry } from './channels/index.ts';
 import type { Clock } from './clock.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { DefinitionCache } from './runtime/definitions.ts';
-import { claimTransaction, type DeliveryOptions, type DeliveryPolicy } from './runtime/delivery.ts';
+import type { DeliveryOptions, DeliveryPolicy } from './runtime/delivery.ts';
 import { createDeliveryPolicy } from './runtime/policies.ts';
 import { Phases, type BatchSizes } from './runtime/phases.ts';
+import { ProfileChanges } from './runtime/profile-changes.ts';
 import { Worker } from './runtime/worker.ts';
 import { loadSecretKey, Secrets } from './secrets.ts';
 import { openStore } from './storage/open.ts';
@@ -30,6 +32,8 @@ import type { Store } from './storage/store.ts';
 export interface Waymark {
   deps: AppDeps;
   store: Store;
+  /** The engine's phases (the worker runs them; simulations and tests step them by hand). */
+  engine: Phases;
   worker: Worker;
   /** Keys generated at first start (to print once). */
   generatedKeys: GeneratedKeys;
@@ -65,12 +69,16 @@ export async function createWaymark(
     options.clock ??
     (config.clock.kind === 'manual' ? new ManualClock(config.clock.start) : systemClock);
   const definitions = new DefinitionCache();
+  // The engine tells the personalisation cache which profiles it changed, as it writes them.
+  const profileChanges = new ProfileChanges();
+  const personalization = new PersonalizationCache();
+  profileChanges.subscribe((ws, ids) => personalization.forget(ws, ids));
   const secrets = new Secrets(loadSecretKey(config));
   const channels =
     options.channels ??
     new ProviderRegistry({
-      // Inside a delivery claim the registry reads through that transaction.
-      configs: { get: (ws, ch) => (claimTransaction() ?? store).channelConfigs.get(ws, ch) },
+      // A delivery claim passes its transaction instead (`ChannelRegistry.for`).
+      configs: store.channelConfigs,
       secrets,
       env: options.env ?? process.env,
       publicUrl: config.publicUrl,
@@ -85,6 +93,7 @@ export async function createWaymark(
     policy: options.policy ?? createDeliveryPolicy({ definitions, clock }),
     delivery: options.delivery,
     links: { publicUrl: config.publicUrl, secrets },
+    profileChanges,
   });
   const worker = new Worker({
     phases: engine,
@@ -100,6 +109,7 @@ export async function createWaymark(
     clock,
     engine,
     channels,
+    personalization,
     secrets,
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
@@ -126,6 +136,7 @@ export async function createWaymark(
   return {
     deps,
     store,
+    engine,
     worker,
     generatedKeys,
     bounces,

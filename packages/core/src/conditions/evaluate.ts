@@ -24,6 +24,7 @@ import { parseDuration } from '../journey/duration.ts';
 import type { EventFact, ProfileFact, RunState } from '../evaluator/types.ts';
 import { compileRegex } from './regex.ts';
 import type { ComparisonOp, Condition } from './schema.ts';
+import { assertNever } from '../util/assert-never.ts';
 
 /** Everything a condition can read. */
 export interface ConditionScope {
@@ -37,10 +38,6 @@ export interface ConditionScope {
   seen?: RunState['seen'] | undefined;
   messages?: RunState['messages'] | undefined;
   now: number;
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected condition ${JSON.stringify(x)}`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -195,7 +192,7 @@ export function compareValues(op: ComparisonOp, actual: unknown, expected: unkno
       return compileRegex(expected)?.test(String(actual)) ?? false;
     }
     default:
-      return assertNever(op);
+      return assertNever(op, 'operator');
   }
 }
 
@@ -281,5 +278,5 @@ export function evaluateCondition(cond: Condition, scope: ConditionScope): boole
   if ('outcome' in cond) {
     return scope.messages?.[cond.outcome.node]?.outcomes.includes(cond.outcome.is) ?? false;
   }
-  return assertNever(cond);
+  return assertNever(cond, 'condition');
 }

@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Trigger } from '../journey/schema.ts';
 import { formatLocal } from '../time/zones.ts';
-import {
-  countsAsActivity,
-  dateTriggerTime,
-  decideEntry,
-  inactivityDeadline,
-  matchesTrigger,
-} from './entry.ts';
+import { dateTriggerTime } from '../triggers/date/date.kind.ts';
+import { countsAsActivity, inactivityDeadline } from '../triggers/inactivity/inactivity.kind.ts';
+import { decideEntry, matchesTrigger } from './entry.ts';
 import type { EventFact, ProfileFact } from './types.ts';
 
 const NOW = Date.parse('2026-05-01T12:00:00Z');

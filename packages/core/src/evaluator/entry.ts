@@ -1,22 +1,14 @@
 /**
- * Entry into a journey: whether an event starts a run (event and inbound-keyword triggers),
- * whether the re-entry policy lets a profile in again, and when scheduled triggers fire (date
- * attributes at a local time, inactivity deadlines). The runtime schedules; this decides.
+ * Entry into a journey: whether an event starts a run (as the trigger's kind says,
+ * `triggers/<kind>/`) and whether the re-entry policy lets a profile in again. When scheduled
+ * triggers fire is their kinds' (`dateTriggerTime`, `inactivityDeadline`). The runtime
+ * schedules; this decides.
  */
-import { evaluateCondition, firstWord } from '../conditions/evaluate.ts';
 import { durationMs } from '../journey/duration.ts';
 import type { Policies, Trigger } from '../journey/schema.ts';
-import { parseDateValue, relativeTime } from '../time/zones.ts';
+import { triggerKind } from '../triggers/registry.ts';
+import { assertNever } from '../util/assert-never.ts';
 import type { EventFact, ProfileFact } from './types.ts';
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected trigger ${JSON.stringify(x)}`);
-}
-
-/** A phone number or address as compared by inbound triggers: no spaces, lower case. */
-function normaliseAddress(value: unknown): string {
-  return typeof value === 'string' ? value.replace(/\s+/g, '').toLowerCase() : '';
-}
 
 /**
  * Whether an event starts a run of a journey with this trigger. Event triggers: same name and
@@ -25,36 +17,7 @@ function normaliseAddress(value: unknown): string {
  * first word is the keyword (any case). Other triggers are scheduled, never matched: false.
  */
 export function matchesTrigger(trigger: Trigger, event: EventFact, profile: ProfileFact): boolean {
-  switch (trigger.type) {
-    case 'event':
-      return (
-        event.name === trigger.event &&
-        (!trigger.where ||
-          evaluateCondition(trigger.where, {
-            profile,
-            event,
-            trigger: event,
-            now: event.timestamp,
-          }))
-      );
-    case 'inbound': {
-      if (event.type !== 'inbound') return false;
-      const { channel, to, body } = event.properties;
-      if ((typeof channel === 'string' ? channel : 'sms') !== trigger.channel) return false;
-      if (trigger.to !== undefined && normaliseAddress(to) !== normaliseAddress(trigger.to)) {
-        return false;
-      }
-      return typeof body === 'string' && firstWord(body) === trigger.keyword.toLowerCase();
-    }
-    case 'inactivity':
-    case 'date':
-    case 'segment':
-    case 'broadcast':
-    case 'manual':
-      return false;
-    default:
-      return assertNever(trigger);
-  }
+  return triggerKind(trigger.type).matches(trigger, event, profile);
 }
 
 /** A profile's past runs of one journey, as re-entry needs them. */
@@ -101,39 +64,6 @@ export function decideEntry(args: {
     case 'concurrent':
       return { enter: true };
     default:
-      return assertNever(policy);
+      return assertNever(policy, 're-entry policy');
   }
-}
-
-/**
- * When a date trigger fires for a date value (ISO string or epoch ms): the date moved by the
- * offset, at the local time `at` in `zone` when given (the offset then moves calendar days).
- * Null when the value is not a date.
- */
-export function dateTriggerTime(args: {
-  trigger: Extract<Trigger, { type: 'date' }>;
-  date: unknown;
-  zone: string;
-}): number | null {
-  const { trigger, date, zone } = args;
-  const base = parseDateValue(date, zone);
-  if (base === null) return null;
-  const offset = trigger.offset ? durationMs(trigger.offset) : 0;
-  return relativeTime({ base, offset, time: trigger.at, zone });
-}
-
-/** When an inactivity trigger fires: the last activity plus the quiet spell. */
-export function inactivityDeadline(args: {
-  trigger: Extract<Trigger, { type: 'inactivity' }>;
-  lastActivityAt: number;
-}): number {
-  return args.lastActivityAt + durationMs(args.trigger.after);
-}
-
-/** Whether an event resets an inactivity trigger's clock (every event, unless `activity` names some). */
-export function countsAsActivity(
-  trigger: Extract<Trigger, { type: 'inactivity' }>,
-  event: EventFact,
-): boolean {
-  return trigger.activity === undefined || trigger.activity.includes(event.name);
 }

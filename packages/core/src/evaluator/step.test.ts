@@ -13,7 +13,8 @@ import {
   outcome,
   profile,
 } from './step.fixtures.ts';
-import { describeAwaiting, step } from './step.ts';
+import { describeAwaiting } from './awaiting.ts';
+import { step } from './step.ts';
 
 const end = { type: 'exit' } as const;
 

@@ -1,7 +1,8 @@
 // Journey document migrations: an ordered registry of `from -> to` steps that bring a document
 // written by an older Waymark up to `CURRENT_SCHEMA_VERSION` before it is validated.
 import { CURRENT_SCHEMA_VERSION } from './schema.ts';
-import type { ValidationIssue } from './validate.ts';
+import type { ValidationIssue } from './issues.ts';
+import { isRecord } from './words.ts';
 
 /** One step of the registry: turns a document of version `from` into one of version `to`. */
 export interface Migration {
@@ -32,10 +33,6 @@ export class MigrationError extends Error {
     this.path = args.path;
     this.hint = args.hint;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

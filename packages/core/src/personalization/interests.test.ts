@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DAY, Driver, HOUR, T0, event, journey, profile } from '../evaluator/step.fixtures.ts';
 import type { Command, ProfileFact } from '../evaluator/types.ts';
 import { validateJourney } from '../journey/validate.ts';
-import { applyInterestNode } from './interest-node.ts';
+import { applyInterestNode } from '../nodes/interest/interest.apply.ts';
 import {
   countInterest,
   interestName,

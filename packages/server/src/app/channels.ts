@@ -6,13 +6,12 @@
  */
 import {
   ChannelConfigError,
-  ProviderRegistry,
   findFactory,
   providerFactories,
   storedSettings,
   type ChannelSource,
-} from '../channels/registry.ts';
-import type { ProviderFactory } from '../channels/provider.ts';
+} from '../channels/index.ts';
+import type { ProviderFactory } from '../channels/sdk/index.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { newMessage } from '../messages.ts';
@@ -36,12 +35,9 @@ export interface ChannelView {
   updatedAt: number | null;
 }
 
-function registryOf(deps: AppDeps): ProviderRegistry | null {
-  return deps.channels instanceof ProviderRegistry ? deps.channels : null;
-}
-
+/** The providers to list and configure: the registry's, or every one (a fixed registry). */
 function factories(deps: AppDeps): readonly ProviderFactory[] {
-  return registryOf(deps)?.factories ?? providerFactories;
+  return deps.channels.configuration?.factories ?? providerFactories;
 }
 
 /** Splits settings into plain ones and secret ones. */
@@ -116,7 +112,7 @@ export async function listChannels(deps: AppDeps, workspaceId: string): Promise<
       updatedAt: null,
     };
     try {
-      const env = registryOf(deps)?.envSettings(workspaceId, channel) ?? null;
+      const env = deps.channels.configuration?.envSettings(workspaceId, channel) ?? null;
       if (env) {
         const { plain, secret } = split(env.factory, env.settings);
         Object.assign(view, {
@@ -199,7 +195,7 @@ export async function configureChannel(
       details,
     );
   }
-  const { plain, secret } = split(factory, parsed.data as Record<string, unknown>);
+  const { plain, secret } = split(factory, parsed.data);
   const row: ChannelConfigRow = {
     workspaceId,
     channel,
@@ -209,7 +205,7 @@ export async function configureChannel(
     updatedAt: Math.max(deps.clock.now(), (existing?.updatedAt ?? 0) + 1),
   };
   await deps.store.channelConfigs.upsert(row);
-  registryOf(deps)?.invalidate(workspaceId, channel);
+  deps.channels.configuration?.invalidate(workspaceId, channel);
   return fromRow(
     deps,
     row,
@@ -228,7 +224,7 @@ export async function removeChannel(
     throw new AppError('not_found', `the ${channel} channel has no configuration to remove`, [
       { path: 'params.channel', message: 'not configured through the API' },
     ]);
-  registryOf(deps)?.invalidate(workspaceId, channel);
+  deps.channels.configuration?.invalidate(workspaceId, channel);
 }
 
 /** Sends a test message through the channel's provider now (nothing is written to the outbox). */

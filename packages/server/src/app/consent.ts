@@ -1,11 +1,13 @@
 /**
  * Consent: subscriptions per profile, channel and topic (`''` = the whole channel); suppressed
- * addresses (hard bounces, complaints, manual); the one-click unsubscribe links of messages
- * (signed tokens, RFC 8058); SMS keywords (STOP/START/HELP); and suppressing an address from a
- * provider's bounce or complaint. What is enforced at send time lives in `runtime/policies.ts`.
+ * addresses (hard bounces, complaints, manual); what the one-click unsubscribe links of messages
+ * do (signed tokens, RFC 8058, made and read by links/unsubscribe.ts); SMS keywords
+ * (STOP/START/HELP); and suppressing an address from a provider's bounce or complaint. What is
+ * enforced at send time lives in `runtime/policies.ts`.
  */
 import { CHANNELS, channelKind, type ConsentKeyword } from '@waymark/core';
 import { AppError } from '../errors.ts';
+import { readUnsubscribeToken, type UnsubscribeToken } from '../links/index.ts';
 import { newMessage } from '../messages.ts';
 import { normaliseAddress } from '../runtime/policies.ts';
 import { countryOfZone } from '../runtime/recipient-zone.ts';
@@ -14,23 +16,6 @@ import type { AppDeps } from './deps.ts';
 import { findProfileId } from './profiles.ts';
 
 export type { SubscriptionRow, SuppressionRow } from '../storage/store.ts';
-
-/** Purpose of unsubscribe tokens (`Secrets.sign('unsubscribe', payload)`). */
-export const UNSUBSCRIBE_PURPOSE = 'unsubscribe';
-
-/** What an unsubscribe token carries (made by `channels/links.ts`). */
-export interface UnsubscribePayload {
-  /** Workspace. */
-  w: string;
-  /** Profile. */
-  p: string;
-  /** Channel. */
-  c: string;
-  /** Topic; `''` = the whole channel. */
-  t: string;
-  /** The message the link was in. */
-  m: string;
-}
 
 /** Default answer to an SMS HELP/INFO (override with SMS_HELP_TEXT). */
 export const DEFAULT_SMS_HELP_TEXT =
@@ -217,18 +202,9 @@ export async function suppressFromOutcome(
 // ---------------------------------------------------------------------------------------------
 // Unsubscribe links
 
-/** The verified payload of an unsubscribe token, or null when it is forged or malformed. */
-export function readUnsubscribeToken(deps: AppDeps, token: string): UnsubscribePayload | null {
-  const p = deps.secrets.verify<Partial<UnsubscribePayload>>(UNSUBSCRIBE_PURPOSE, token);
-  if (!p || typeof p !== 'object') return null;
-  const { w, p: profile, c, t, m } = p;
-  if (typeof w !== 'string' || typeof profile !== 'string' || typeof c !== 'string') return null;
-  return { w, p: profile, c, t: typeof t === 'string' ? t : '', m: typeof m === 'string' ? m : '' };
-}
-
 /** What the unsubscribe page shows: the channel, the topic, and the current consent. */
 export interface UnsubscribeView {
-  payload: UnsubscribePayload;
+  payload: UnsubscribeToken;
   /** Unsubscribed from the whole channel already. */
   channelOff: boolean;
   /** Unsubscribed from the link's topic already. */
@@ -240,7 +216,7 @@ export async function unsubscribeView(
   deps: AppDeps,
   token: string,
 ): Promise<UnsubscribeView | null> {
-  const payload = readUnsubscribeToken(deps, token);
+  const payload = readUnsubscribeToken(deps.secrets, token);
   if (!payload) return null;
   const profile = await deps.store.profiles.get(payload.w, payload.p);
   if (!profile) return null;
@@ -261,8 +237,8 @@ export async function unsubscribeView(
 export async function unsubscribeByToken(
   deps: AppDeps,
   a: { token: string; scope?: 'topic' | 'channel' | undefined },
-): Promise<{ payload: UnsubscribePayload; topic: string } | null> {
-  const payload = readUnsubscribeToken(deps, a.token);
+): Promise<{ payload: UnsubscribeToken; topic: string } | null> {
+  const payload = readUnsubscribeToken(deps.secrets, a.token);
   if (!payload) return null;
   const profile = await deps.store.profiles.get(payload.w, payload.p);
   if (!profile) return null;

@@ -2,9 +2,10 @@
  * app/ holds the use-cases (ingest, journeys, enrolment, profiles, outbox). It sees storage only
  * through the `Store` interface and never knows whether HTTP or the CLI called it.
  */
-import type { ChannelRegistry } from '../channels/channel.ts';
+import type { ChannelRegistry } from '../channels/sdk/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Phases } from '../runtime/phases.ts';
+import type { EnginePort } from '../runtime/port.ts';
+import type { PersonalizationCache } from './personalize.ts';
 import type { Secrets } from '../secrets.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -15,10 +16,12 @@ export type Signal = 'events' | 'runs' | 'outbox' | 'triggers';
 export interface AppDeps {
   store: Store;
   clock: Clock;
-  /** The engine's units of work (enrolment and outcomes step runs at once). */
-  engine: Phases;
+  /** The engine: enrolment and outcomes step runs at once (`runtime/port.ts`). */
+  engine: EnginePort;
   /** Channel adapters per workspace (provider webhooks find theirs here). */
   channels: ChannelRegistry;
+  /** This instance's cache of personalisation answers (`personalize.ts`). */
+  personalization: PersonalizationCache;
   /** Signs and verifies link tokens; encrypts stored secrets. */
   secrets: Secrets;
   /** Base URL of this server as the outside world reaches it (WAYMARK_PUBLIC_URL). */

@@ -7,13 +7,9 @@ import { validateJourney, type JourneyDefinition } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import { renderTemplateContent } from '../runtime/render.ts';
 import { Secrets } from '../secrets.ts';
-import {
-  FORM_TOKEN_PURPOSE,
-  formUrl,
-  parseFormDefinition,
-  readAnswers,
-  type FormToken,
-} from './forms.ts';
+import { FORM_TOKEN_PURPOSE, formUrl, type FormToken } from '../links/index.ts';
+import { readAnswers } from './forms-answers.ts';
+import { parseFormDefinition } from './forms.ts';
 
 const form = parseFormDefinition(`
 id: survey

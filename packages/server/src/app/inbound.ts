@@ -14,11 +14,11 @@
  *    inbound-keyword journeys on it, and it stays in the profile's history with its
  *    understanding either way.
  *
- * Provider webhooks (Twilio's inbound format, `http/twilio.routes.ts`) and `POST /api/inbound`
+ * Provider webhooks (Twilio's inbound format, `channels/twilio/hooks.ts`) and `POST /api/inbound`
  * call this.
  */
 import { replyExpectation, understandReply, type Awaiting, type ReplyFact } from '@waymark/core';
-import type { ProviderRequest } from '../channels/channel.ts';
+import type { ProviderRequest } from '../channels/sdk/index.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { AppError } from '../errors.ts';
 import { EVENT_PARTITIONS, newId, partitionOf } from '../ids.ts';

@@ -71,7 +71,7 @@ class GroupCommit {
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
-    this.#lanes = deps.store.dialect === 'postgres' ? 4 : 1;
+    this.#lanes = deps.store.capabilities.writeLanes;
   }
 
   submit(s: Submission): Promise<IngestResult> {

@@ -8,6 +8,7 @@ import {
 } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import type { JourneyRow, JourneyVersionRow, Tx } from '../storage/store.ts';
+import { serverTrigger } from '../triggers/index.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A journey with its versions' summary. */
@@ -97,12 +98,7 @@ export async function publishJourney(
       name: versionRow.definition.name,
       publishedVersion: v,
       triggerType: trigger.type,
-      triggerEvent:
-        trigger.type === 'event'
-          ? trigger.event
-          : trigger.type === 'date'
-            ? (trigger.event ?? null)
-            : null,
+      triggerEvent: serverTrigger(trigger).publishedEvent(trigger),
       status: 'live',
       updatedAt: now,
     };
@@ -110,13 +106,13 @@ export async function publishJourney(
     if (versionRow.publishedAt === null)
       await tx.journeys.markPublished(workspaceId, journeyId, v, now);
     if (journey.publishedVersion !== v) {
-      await scheduleJourneyJobs(tx, {
+      await scheduleJourneyJob(tx, {
         workspaceId,
         journeyId,
         trigger,
         version: v,
         now,
-        broadcast: true,
+        publishing: true,
       });
     }
     return updated;
@@ -126,11 +122,12 @@ export async function publishJourney(
 }
 
 /**
- * Journey-wide jobs (trigger timers with profileId ''): a broadcast (only on publishing), and the
- * one-off pass that schedules inactivity and profile-date timers of existing profiles — on
- * publishing, and again on resuming, since timers that came due while paused were dropped.
+ * The trigger's journey-wide job (a trigger timer with profileId ''), if its kind has one (see
+ * triggers/): a broadcast (only on publishing), and the one-off pass that schedules inactivity and
+ * profile-date timers of existing profiles — on publishing, and again on resuming, since timers
+ * that came due while paused were dropped.
  */
-async function scheduleJourneyJobs(
+async function scheduleJourneyJob(
   tx: Tx,
   a: {
     workspaceId: string;
@@ -138,26 +135,20 @@ async function scheduleJourneyJobs(
     trigger: Trigger;
     version: number;
     now: number;
-    broadcast: boolean;
+    /** Publishing (a broadcast goes out then) rather than resuming. */
+    publishing: boolean;
   },
 ): Promise<void> {
   const { trigger } = a;
-  const backfill =
-    trigger.type === 'inactivity' ||
-    (trigger.type === 'date' && trigger.field.startsWith('profile.'));
-  if (!(backfill || (a.broadcast && trigger.type === 'broadcast'))) return;
+  const job = serverTrigger(trigger).journeyJob(trigger, { now: a.now, publishing: a.publishing });
+  if (!job) return;
   await tx.triggerTimers.upsert([
     {
       workspaceId: a.workspaceId,
       journeyId: a.journeyId,
       profileId: '',
-      kind:
-        trigger.type === 'broadcast'
-          ? 'broadcast'
-          : trigger.type === 'date'
-            ? 'date'
-            : 'inactivity',
-      wakeAt: trigger.type === 'broadcast' && trigger.at ? Date.parse(trigger.at) : a.now,
+      kind: job.kind,
+      wakeAt: job.wakeAt,
       data: { version: a.version },
     },
   ]);
@@ -248,13 +239,13 @@ export async function setJourneyStatus(
         journey.publishedVersion,
       );
       if (version) {
-        await scheduleJourneyJobs(tx, {
+        await scheduleJourneyJob(tx, {
           workspaceId,
           journeyId,
           trigger: version.definition.trigger,
           version: journey.publishedVersion,
           now,
-          broadcast: false,
+          publishing: false,
         });
       }
     }

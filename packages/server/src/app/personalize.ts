@@ -1,20 +1,20 @@
 /**
  * Website personalisation (`GET /v1/personalize`): what a site may show a visitor — the
  * profile's interests with their current scores, its lists and its site flags — for a userId or
- * anonymousId. One indexed read (`profiles.personalization`) behind a small per-process cache:
- * answers live `PERSONALIZE_CACHE_MS` and are dropped as soon as this process's engine changes
- * the profile (`runtime/engine.ts` `onProfilesChanged`); a change made by another process shows
- * within the cache's lifetime. Unknown visitors get an empty answer (not an error, not cached).
+ * anonymousId. One indexed read (`profiles.personalization`) behind a small per-instance cache
+ * (`PersonalizationCache`): answers live `PERSONALIZE_CACHE_MS` and are dropped as soon as this
+ * instance's engine changes the profile (the composition root connects the cache to the engine's
+ * profile-change bus); a change made by another process shows within the cache's lifetime.
+ * Unknown visitors get an empty answer (not an error, not cached).
  */
 import { interestScores, siteFlags, type InterestScore } from '@waymark/core';
 import { AppError } from '../errors.ts';
-import { onProfilesChanged } from '../runtime/engine.ts';
-import type { IdentityKind, Store } from '../storage/store.ts';
+import type { IdentityKind } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
 /** How long an answer is served from the cache, ms. */
 export const PERSONALIZE_CACHE_MS = 1000;
-/** Answers kept per store (the cache is cleared when it grows past this). */
+/** Answers kept per instance (the cache is cleared when it grows past this). */
 const MAX_CACHED = 50_000;
 
 /** What the website gets. */
@@ -31,7 +31,8 @@ export interface Visitor {
   anonymousId?: string | undefined;
 }
 
-interface Cached {
+/** An answer as cached, with when it was read. */
+export interface Cached {
   /** Wall-clock time of the read. */
   at: number;
   /** The Waymark clock at the read: windowed scores were counted at this time. */
@@ -39,43 +40,45 @@ interface Cached {
   value: Personalization;
 }
 
-/** Per store: answers by `${workspace}:${kind}:${value}`, and the keys of each profile. */
-interface Cache {
-  answers: Map<string, Cached>;
-  byProfile: Map<string, Set<string>>;
-}
+/**
+ * The answers of one Waymark instance, by `${workspace}:${kind}:${value}`, and the keys of each
+ * profile so a change drops them. Built by the composition root, which has the instance's
+ * engine tell it (`forget`) which profiles it changed.
+ */
+export class PersonalizationCache {
+  readonly #answers = new Map<string, Cached>();
+  readonly #byProfile = new Map<string, Set<string>>();
 
-const caches = new WeakMap<Store, Cache>();
-/** Every cache, weakly (a WeakMap cannot be iterated), for invalidation. */
-const liveCaches = new Set<WeakRef<Cache>>();
-
-function cacheOf(store: Store): Cache {
-  let cache = caches.get(store);
-  if (!cache) {
-    const created: Cache = { answers: new Map(), byProfile: new Map() };
-    caches.set(store, created);
-    liveCaches.add(new WeakRef(created));
-    cache = created;
+  /** The answer cached under `key`, if any. */
+  get(key: string): Cached | undefined {
+    return this.#answers.get(key);
   }
-  return cache;
-}
 
-// Profiles changed by this process's engine (inside its transaction, so a read racing the
-// commit may cache the old answer again: for at most PERSONALIZE_CACHE_MS).
-onProfilesChanged((workspaceId, profileIds) => {
-  for (const ref of liveCaches) {
-    const cache = ref.deref();
-    if (!cache) {
-      liveCaches.delete(ref);
-      continue;
+  /** Caches an answer about a profile (the cache is cleared when it grows past MAX_CACHED). */
+  set(key: string, profile: { workspaceId: string; profileId: string }, cached: Cached): void {
+    if (this.#answers.size >= MAX_CACHED) {
+      this.#answers.clear();
+      this.#byProfile.clear();
     }
+    this.#answers.set(key, cached);
+    const pk = `${profile.workspaceId}:${profile.profileId}`;
+    const keys = this.#byProfile.get(pk) ?? new Set<string>();
+    keys.add(key);
+    this.#byProfile.set(pk, keys);
+  }
+
+  /**
+   * Drops the answers about profiles this instance's engine changed (inside its transaction, so a
+   * read racing the commit may cache the old answer again: for at most PERSONALIZE_CACHE_MS).
+   */
+  forget(workspaceId: string, profileIds: readonly string[]): void {
     for (const id of profileIds) {
       const pk = `${workspaceId}:${id}`;
-      for (const key of cache.byProfile.get(pk) ?? []) cache.answers.delete(key);
-      cache.byProfile.delete(pk);
+      for (const key of this.#byProfile.get(pk) ?? []) this.#answers.delete(key);
+      this.#byProfile.delete(pk);
     }
   }
-});
+}
 
 const EMPTY: Personalization = {
   profile: { known: false },
@@ -101,17 +104,17 @@ export function visitorIdentity(v: Visitor): { kind: IdentityKind; value: string
 
 /** The personalisation of a visitor of a workspace. */
 export async function personalize(
-  deps: Pick<AppDeps, 'store' | 'clock'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'personalization'>,
   workspaceId: string,
   visitor: Visitor,
 ): Promise<Personalization> {
   const identity = visitorIdentity(visitor);
   // Cache ages are wall-clock time; scores use the Waymark clock (a manual clock in demos).
   const wall = Date.now();
-  const cache = cacheOf(deps.store);
+  const cache = deps.personalization;
   const key = `${workspaceId}:${identity.kind}:${identity.value}`;
   const now = deps.clock.now();
-  const hit = cache.answers.get(key);
+  const hit = cache.get(key);
   // A manual clock moved forward (demos, tests) makes the answer stale too: scores are windowed.
   const fresh = (age: number) => age >= 0 && age < PERSONALIZE_CACHE_MS;
   if (hit && fresh(wall - hit.at) && fresh(now - hit.clockAt)) return hit.value;
@@ -127,14 +130,6 @@ export async function personalize(
     : EMPTY;
   // Unknown visitors are not cached: their first event makes them known, and the page asks again.
   if (!row) return value;
-  if (cache.answers.size >= MAX_CACHED) {
-    cache.answers.clear();
-    cache.byProfile.clear();
-  }
-  cache.answers.set(key, { at: wall, clockAt: now, value });
-  const pk = `${workspaceId}:${row.profileId}`;
-  const keys = cache.byProfile.get(pk) ?? new Set<string>();
-  keys.add(key);
-  cache.byProfile.set(pk, keys);
+  cache.set(key, { workspaceId, profileId: row.profileId }, { at: wall, clockAt: now, value });
   return value;
 }

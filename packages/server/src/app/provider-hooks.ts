@@ -5,7 +5,7 @@
  * records once: an outcome that would settle a message already settled is dropped, and the
  * engine keeps one outcome of each type per message.
  */
-import type { ProviderOutcome, ProviderRequest } from '../channels/channel.ts';
+import type { ProviderOutcome, ProviderRequest } from '../channels/sdk/index.ts';
 import { AppError } from '../errors.ts';
 import type { MessageRow, MessageStatus } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';

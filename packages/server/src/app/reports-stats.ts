@@ -1,9 +1,12 @@
 /**
- * The statistics of journey reports: conversion rates with Wilson score intervals, and the
+ * The statistics of journey reports: rates, conversion rates with Wilson score intervals, and the
  * difference of two rates with Newcombe's hybrid score interval (Newcombe 1998, method 10), which
  * keeps its coverage near 95% for small groups and rates near 0 or 1, where the Wald interval
  * (p ± z·se) is too narrow and can leave [−1, 1].
  */
+
+/** `x / n`, or null when there is nothing to divide by (a rate of nothing is unknown, not 0). */
+export const ratio = (x: number, n: number): number | null => (n > 0 ? x / n : null);
 
 /** z of a two-sided 95% interval. */
 export const Z95 = 1.959963984540054;

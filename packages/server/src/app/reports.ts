@@ -2,25 +2,24 @@
  * Journey reports: what a marketer measures a journey by, of one version or of all — runs
  * (entered, active, completed, exited by goal or otherwise), the funnel of nodes (reached, there
  * now, drop-off along each edge), every message node and template (sent, delivered, opened and
- * clicked by people and by machines apart, replied, failed, skipped by reason, unsubscribed),
- * conversions and revenue by goal, node and channel, each A/B split's arms against the control
- * (lift with a 95% Newcombe interval, reports-stats.ts), and a daily series in the workspace's
- * time zone. The storage counts (ReportRepo.aggregate, aggregate SQL only); this module names,
- * sums and rates the groups. docs/reports.md says what each number means.
+ * clicked by people and by machines apart, replied, failed, skipped by reason, unsubscribed:
+ * reports-messages.ts), conversions and revenue by goal, node and channel, each A/B split's arms
+ * against the control (lift with a 95% Newcombe interval, reports-stats.ts), and a daily series
+ * in the workspace's time zone (reports-series.ts). The storage counts (ReportRepo.aggregate,
+ * aggregate SQL only); these modules name, sum and rate the groups. docs/reports.md says what
+ * each number means.
  */
 import { edgesOf, type JourneyDefinition } from '@waymark/core';
 import { journeyVersions } from './conversions.ts';
-import { DateTime } from 'luxon';
 import { AppError } from '../errors.ts';
 import type { ConversionTotals, ReportAggregates } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
-import { lift, wilson, type Interval, type Lift } from './reports-stats.ts';
+import { messageCounts, type MessageCounts } from './reports-messages.ts';
+import { daily, seriesRange, type DailySeries } from './reports-series.ts';
+import { lift, ratio, wilson, type Interval, type Lift } from './reports-stats.ts';
 
-const DAY_MS = 86_400_000;
-/** Days of the series when no range is given. */
-const DEFAULT_DAYS = 30;
-/** The longest series. */
-const MAX_DAYS = 366;
+export type { MessageCounts } from './reports-messages.ts';
+export type { Day } from './reports-series.ts';
 
 /** What a report is asked for. */
 export interface ReportRequest {
@@ -73,41 +72,6 @@ export interface DropOff {
   unattributed: number;
 }
 
-/** What happened to the messages of a node or template. */
-export interface MessageCounts {
-  channel: string;
-  template: string | null;
-  /** Outbox rows. */
-  messages: number;
-  /** Not sent yet (pending, or being sent). */
-  pending: number;
-  /** Handed to the provider (have a send time). */
-  sent: number;
-  delivered: number;
-  /** Not rendered, or failed after the provider took it (undelivered, hard bounce). */
-  failed: number;
-  /** Refused for good by the provider (the adapter's permanent failure). */
-  dead: number;
-  /**
-   * The provider had it when the sender died, on a channel that sends at most once: it may or
-   * may not have gone out, and is not sent again.
-   */
-  unknown: number;
-  skipped: number;
-  skippedBy: Record<string, number>;
-  /** Messages a person opened, and messages only machines opened (privacy proxies, scanners). */
-  opened: { human: number; machine: number };
-  clicked: { human: number; machine: number };
-  replied: number;
-  unsubscribed: number;
-  bounced: number;
-  complained: number;
-  /** Other outcomes (calls: answered, bridged, no_agent, no_answer), messages per type. */
-  other: Record<string, number>;
-  /** Rates over `sent` (null when nothing was sent): delivered, opened and clicked by people. */
-  rates: { delivered: number | null; opened: number | null; clicked: number | null };
-}
-
 /** An arm of an A/B split (or its holdout) against the control. */
 export interface Arm {
   name: string;
@@ -121,20 +85,6 @@ export interface Arm {
   revenue: number;
   /** Against the control; null for the control itself or without runs on either side. */
   lift: Lift | null;
-}
-
-/** One day of the series. */
-export interface Day {
-  date: string;
-  entered: number;
-  /** Messages sent by send nodes, per channel. */
-  sent: Record<string, number>;
-  opens: number;
-  machineOpens: number;
-  clicks: number;
-  machineClicks: number;
-  conversions: number;
-  revenue: number;
 }
 
 /** A journey's report. */
@@ -152,52 +102,7 @@ export interface JourneyReport {
   templates: MessageCounts[];
   conversions: Omit<ReportAggregates['conversions'], 'byVariant'>;
   experiments: Array<{ splitNode: string; control: string; arms: Arm[] }>;
-  daily: { from: string; to: string; days: Day[] };
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function localDay(text: string, field: string, zone: string): DateTime {
-  const day = DATE.test(text) ? DateTime.fromISO(text, { zone }) : null;
-  if (!day?.isValid)
-    throw new AppError('invalid_input', `${field} must be a date YYYY-MM-DD (got "${text}")`, [
-      { path: field, message: 'expected a date YYYY-MM-DD', hint: 'e.g. 2026-05-01' },
-    ]);
-  return day.startOf('day');
-}
-
-/** The local days of the series, checked. */
-function seriesRange(req: ReportRequest, zone: string, now: number) {
-  const to = req.to
-    ? localDay(req.to, 'to', zone)
-    : DateTime.fromMillis(now, { zone }).startOf('day');
-  const from = req.from ? localDay(req.from, 'from', zone) : to.minus({ days: DEFAULT_DAYS - 1 });
-  if (from > to)
-    throw new AppError('invalid_input', 'from is after to', [
-      { path: 'from', message: `must be on or before to (${to.toISODate()})` },
-    ]);
-  const days: string[] = [];
-  for (let d = from; d <= to; d = d.plus({ days: 1 })) {
-    days.push(d.toISODate() ?? '');
-    if (days.length > MAX_DAYS)
-      throw new AppError('invalid_input', `the range is longer than ${MAX_DAYS} days`, [
-        { path: 'from', message: `at most ${MAX_DAYS} days before to` },
-      ]);
-  }
-  const start = from.toMillis();
-  const end = to.plus({ days: 1 }).toMillis();
-  // Day buckets when the zone keeps one offset over the range; else buckets of the largest size
-  // that divides an hour and every offset met, so that no bucket straddles two local days.
-  const offsets = new Set<number>();
-  for (let d = from; d <= to; d = d.plus({ days: 1 }))
-    offsets.add(d.offset).add(d.endOf('day').offset);
-  const [only] = offsets;
-  const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
-  const buckets =
-    offsets.size === 1 && only !== undefined
-      ? { bucketMs: DAY_MS, bucketOffsetMs: only * 60_000 }
-      : { bucketMs: [...offsets].reduce(gcd, 60) * 60_000, bucketOffsetMs: 0 };
-  return { from, to, days, start, end, ...buckets };
+  daily: DailySeries;
 }
 
 const zeroCounts = (): RunCounts => ({
@@ -219,129 +124,6 @@ function addRuns(c: RunCounts, r: ReportAggregates['runs'][number]): void {
     const kind = r.exitKind ?? 'unknown';
     c.exitedOther[kind] = (c.exitedOther[kind] ?? 0) + r.runs;
   }
-}
-
-const emptyMessages = (channel: string, template: string | null): MessageCounts => ({
-  channel,
-  template,
-  messages: 0,
-  pending: 0,
-  sent: 0,
-  delivered: 0,
-  failed: 0,
-  dead: 0,
-  unknown: 0,
-  skipped: 0,
-  skippedBy: {},
-  opened: { human: 0, machine: 0 },
-  clicked: { human: 0, machine: 0 },
-  replied: 0,
-  unsubscribed: 0,
-  bounced: 0,
-  complained: 0,
-  other: {},
-  rates: { delivered: null, opened: null, clicked: null },
-});
-
-const ratio = (x: number, n: number): number | null => (n > 0 ? x / n : null);
-
-function addStatus(m: MessageCounts, r: ReportAggregates['messages'][number]): void {
-  m.messages += r.messages;
-  m.sent += r.sent;
-  switch (r.status) {
-    case 'pending':
-    case 'sending':
-      m.pending += r.messages;
-      break;
-    case 'delivered':
-      m.delivered += r.messages;
-      break;
-    case 'failed':
-      m.failed += r.messages;
-      break;
-    case 'dead':
-      m.dead += r.messages;
-      break;
-    case 'skipped':
-      m.skipped += r.messages;
-      break;
-    case 'unknown':
-      m.unknown += r.messages;
-      break;
-    case 'sent':
-      break;
-  }
-}
-
-function addOutcome(m: MessageCounts, r: ReportAggregates['outcomes'][number]): void {
-  switch (r.type) {
-    case 'opened':
-    case 'clicked':
-      m[r.type][r.human ? 'human' : 'machine'] += r.messages;
-      break;
-    case 'replied':
-    case 'unsubscribed':
-    case 'bounced':
-    case 'complained':
-      m[r.type] += r.messages;
-      break;
-    default:
-      m.other[r.type] = (m.other[r.type] ?? 0) + r.messages;
-  }
-}
-
-function withRates(m: MessageCounts): MessageCounts {
-  m.rates = {
-    delivered: ratio(m.delivered, m.sent),
-    opened: ratio(m.opened.human, m.sent),
-    clicked: ratio(m.clicked.human, m.sent),
-  };
-  return m;
-}
-
-/** Message counts per node (and channel, template), and the same summed per template. */
-function messageCounts(a: ReportAggregates) {
-  const byNode = new Map<string, MessageCounts & { nodeId: string | null }>();
-  const node = (nodeId: string | null, channel: string, template: string | null) => {
-    const key = `${nodeId}\u0000${channel}\u0000${template}`;
-    let m = byNode.get(key);
-    if (!m) byNode.set(key, (m = { nodeId, ...emptyMessages(channel, template) }));
-    return m;
-  };
-  for (const r of a.messages) addStatus(node(r.nodeId, r.channel, r.template), r);
-  for (const r of a.skipped) {
-    const m = node(r.nodeId, r.channel, r.template);
-    m.skippedBy[r.reason] = (m.skippedBy[r.reason] ?? 0) + r.messages;
-  }
-  for (const r of a.outcomes) addOutcome(node(r.nodeId, r.channel ?? '', r.template), r);
-  const byTemplate = new Map<string, MessageCounts>();
-  for (const m of byNode.values()) {
-    if (m.template === null) continue;
-    const key = `${m.channel}\u0000${m.template}`;
-    let t = byTemplate.get(key);
-    if (!t) byTemplate.set(key, (t = emptyMessages(m.channel, m.template)));
-    for (const f of [
-      'messages',
-      'pending',
-      'sent',
-      'delivered',
-      'failed',
-      'dead',
-      'skipped',
-    ] as const)
-      t[f] += m[f];
-    for (const f of ['replied', 'unsubscribed', 'bounced', 'complained'] as const) t[f] += m[f];
-    for (const f of ['opened', 'clicked'] as const) {
-      t[f].human += m[f].human;
-      t[f].machine += m[f].machine;
-    }
-    for (const [k, v] of Object.entries(m.skippedBy)) t.skippedBy[k] = (t.skippedBy[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(m.other)) t.other[k] = (t.other[k] ?? 0) + v;
-  }
-  return {
-    messages: [...byNode.values()].map((m) => ({ ...withRates(m), nodeId: m.nodeId })),
-    templates: [...byTemplate.values()].map(withRates),
-  };
 }
 
 /** Each split's arms against its control: the holdout when it has one, else its first variant. */
@@ -438,62 +220,6 @@ function edgeCounts(
 /** Adds `n` to the count of `key`. */
 function add<K>(counts: Map<K, number>, key: K, n: number): void {
   counts.set(key, (counts.get(key) ?? 0) + n);
-}
-
-/** The daily series from the storage's buckets, per local day of the workspace. */
-function daily(
-  a: ReportAggregates,
-  range: ReturnType<typeof seriesRange>,
-  zone: string,
-  sendNodes: Set<string>,
-): JourneyReport['daily'] {
-  const days = new Map<string, Day>(
-    range.days.map((date) => [
-      date,
-      {
-        date,
-        entered: 0,
-        sent: {},
-        opens: 0,
-        machineOpens: 0,
-        clicks: 0,
-        machineClicks: 0,
-        conversions: 0,
-        revenue: 0,
-      },
-    ]),
-  );
-  const dayOf = (bucket: number): Day | undefined =>
-    days.get(
-      DateTime.fromMillis(bucket * range.bucketMs - range.bucketOffsetMs, { zone }).toISODate() ??
-        '',
-    );
-  for (const r of a.series.entered) {
-    const day = dayOf(r.bucket);
-    if (day) day.entered += r.count;
-  }
-  for (const m of a.series.sent) {
-    const day = dayOf(m.bucket);
-    if (day && m.nodeId !== null && sendNodes.has(m.nodeId))
-      day.sent[m.channel] = (day.sent[m.channel] ?? 0) + m.count;
-  }
-  for (const h of a.series.hits) {
-    const day = dayOf(h.bucket);
-    if (!day) continue;
-    if (h.type === 'opened') day[h.human ? 'opens' : 'machineOpens'] += h.count;
-    if (h.type === 'clicked') day[h.human ? 'clicks' : 'machineClicks'] += h.count;
-  }
-  for (const c of a.series.conversions) {
-    const day = dayOf(c.bucket);
-    if (!day) continue;
-    day.conversions += c.count;
-    day.revenue += c.revenue;
-  }
-  return {
-    from: range.from.toISODate() ?? '',
-    to: range.to.toISODate() ?? '',
-    days: [...days.values()],
-  };
 }
 
 /** A journey's report (see the module header and docs/reports.md). */

@@ -1,5 +1,5 @@
 /**
- * Email opens and clicks from the tracking links (channels/email/tracking.ts), and bounces and
+ * Email opens and clicks from the tracking links (links/tracking.ts), and bounces and
  * complaints from the bounce mailbox (channels/email/bounces.ts). Opens and clicks: verifies the
  * signed token, tells machines from people, counts every hit on the message
  * (`content.tracking`) and records the `opened` / `clicked` outcome once per message — the one
@@ -21,12 +21,7 @@
  *   of the message clicked within one second → machine click.
  */
 import type { BounceReport, BounceTarget, DsnRecipient } from '../channels/email/bounces.ts';
-import {
-  CLICK_PURPOSE,
-  OPEN_PURPOSE,
-  type ClickToken,
-  type OpenToken,
-} from '../channels/email/tracking.ts';
+import { readClickToken, readOpenToken } from '../links/index.ts';
 import type { MessageRow } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 import { recordOutcome } from './outbox.ts';
@@ -200,8 +195,8 @@ async function messageOf(
 
 /** An open pixel was fetched: `token` from `/t/o/{token}.gif`. */
 export async function trackOpen(deps: AppDeps, token: string, hit: Hit): Promise<TrackResult> {
-  const payload = deps.secrets.verify<OpenToken>(OPEN_PURPOSE, token);
-  if (!payload || typeof payload.m !== 'string') return { valid: false, recorded: [] };
+  const payload = readOpenToken(deps.secrets, token);
+  if (!payload) return { valid: false, recorded: [] };
   return serialised(payload.m, async () => {
     const message = await messageOf(deps, payload);
     if (!message) return { valid: true, recorded: [] };
@@ -227,16 +222,8 @@ export async function trackClick(
   token: string,
   hit: Hit,
 ): Promise<TrackResult & { url: string | null }> {
-  const payload = deps.secrets.verify<ClickToken>(CLICK_PURPOSE, token);
-  if (
-    !payload ||
-    typeof payload.m !== 'string' ||
-    typeof payload.u !== 'string' ||
-    !/^https?:\/\//i.test(payload.u) ||
-    !URL.canParse(payload.u) ||
-    !Number.isInteger(payload.i)
-  )
-    return { valid: false, recorded: [], url: null };
+  const payload = readClickToken(deps.secrets, token);
+  if (!payload) return { valid: false, recorded: [], url: null };
   // Normalised (non-ASCII percent-encoded): what goes into the Location header.
   const url = new URL(payload.u).href;
   return serialised(payload.m, async () => {

@@ -11,16 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../clock.ts';
 import { Secrets } from '../secrets.ts';
-import type { MessageRow } from '../storage/store.ts';
-import type { ChannelAdapter } from './channel.ts';
 import { smtpProvider } from './email/index.ts';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from './email/testing.ts';
 import { httpSmsProvider } from './http-sms/index.ts';
-import type { AdapterContext, ProviderFactory } from './provider.ts';
-import { startTwilioPeer, type TwilioPeer } from './testing/twilio-peer.ts';
+import { providerFactories } from './providers.ts';
+import type { AdapterContext, ChannelAdapter, MessageRow, ProviderFactory } from './sdk/index.ts';
+import { outboxRow } from './sdk/testing.ts';
 import { twilioSmsProvider, twilioVoiceProvider } from './twilio/index.ts';
+import { startTwilioPeer, type TwilioPeer } from './twilio/testing/twilio-peer.ts';
 import { webhookProvider } from './webhook/index.ts';
-import { outboxRow } from './testing/outbox-row.ts';
 
 const secrets = new Secrets(Buffer.alloc(32, 7));
 const context = (channel: string): AdapterContext => ({
@@ -83,7 +82,7 @@ interface Harness {
 
 interface Case {
   name: string;
-  provider: ProviderFactory<never>;
+  provider: ProviderFactory;
   channel: string;
   start(): Promise<Harness>;
 }
@@ -94,7 +93,7 @@ const make = <S>(provider: ProviderFactory<S>, settings: unknown, channel: strin
 const cases: Case[] = [
   {
     name: 'smtp (email)',
-    provider: smtpProvider as ProviderFactory<never>,
+    provider: smtpProvider,
     channel: 'email',
     async start() {
       const smtp = await startSmtp();
@@ -128,15 +127,11 @@ const cases: Case[] = [
   },
   ...(['sms', 'voice'] as const).map((channel): Case => ({
     name: `twilio (${channel})`,
-    provider: (channel === 'sms'
-      ? twilioSmsProvider
-      : twilioVoiceProvider) as ProviderFactory<never>,
+    provider: channel === 'sms' ? twilioSmsProvider : twilioVoiceProvider,
     channel,
     async start() {
       const peer: TwilioPeer = await startTwilioPeer();
-      const provider = (
-        channel === 'sms' ? twilioSmsProvider : twilioVoiceProvider
-      ) as ProviderFactory<unknown>;
+      const provider: ProviderFactory = channel === 'sms' ? twilioSmsProvider : twilioVoiceProvider;
       const settings = (apiBase: string) => ({
         accountSid: peer.accountSid,
         authToken: peer.authToken,
@@ -170,7 +165,7 @@ const cases: Case[] = [
   })),
   {
     name: 'http-sms (sms)',
-    provider: httpSmsProvider as ProviderFactory<never>,
+    provider: httpSmsProvider,
     channel: 'sms',
     async start() {
       const gateway = await startHttpPeer((_req, body) => {
@@ -198,7 +193,7 @@ const cases: Case[] = [
   },
   {
     name: 'webhook',
-    provider: webhookProvider as ProviderFactory<never>,
+    provider: webhookProvider,
     channel: 'webhook',
     async start() {
       const receiver = await startHttpPeer((req) => {
@@ -235,6 +230,16 @@ const cases: Case[] = [
     },
   },
 ];
+
+describe('adapter contract: coverage', () => {
+  it('has a case for every provider of the catalogue', () => {
+    for (const provider of providerFactories)
+      assert.ok(
+        cases.some((c) => c.provider === provider),
+        `${provider.name} has no adapter contract case`,
+      );
+  });
+});
 
 for (const c of cases) {
   describe(`adapter contract: ${c.name}`, () => {

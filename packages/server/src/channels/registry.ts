@@ -9,24 +9,20 @@
  * that cannot be used (a secret the key cannot decrypt, settings that no longer validate) makes
  * `for`/`get` throw a `ChannelConfigError` saying so; the delivery engine holds the rows then.
  */
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Secrets } from '../secrets.ts';
 import type { ChannelConfigRepo, ChannelConfigRow, MessageRow } from '../storage/store.ts';
-import { devSink, type ChannelAdapter, type ChannelRegistry } from './channel.ts';
-import type { ProviderFactory } from './provider.ts';
-import { smtpProvider } from './email/index.ts';
-import { httpSmsProvider } from './http-sms/index.ts';
-import { twilioSmsProvider, twilioVoiceProvider } from './twilio/index.ts';
-import { webhookProvider } from './webhook/index.ts';
-
-/** Every provider Waymark knows, in order of preference when several read the environment. */
-export const providerFactories: readonly ProviderFactory[] = [
-  smtpProvider,
-  twilioSmsProvider,
-  httpSmsProvider,
-  twilioVoiceProvider,
-  webhookProvider,
-] as unknown as readonly ProviderFactory[];
+import { providerFactories } from './providers.ts';
+import {
+  devSink,
+  type ChannelAdapter,
+  type ChannelConfigReader,
+  type ChannelRegistry,
+  type EnvSettings,
+  type ProviderConfiguration,
+  type ProviderFactory,
+} from './sdk/index.ts';
 
 /** The workspace the environment configures. */
 const ENV_WORKSPACE = 'default';
@@ -51,22 +47,25 @@ export function deliveryChannel(message: Pick<MessageRow, 'kind' | 'channel'>): 
   return message.kind === 'webhook' ? 'webhook' : message.channel;
 }
 
+/** The decrypted secrets of a stored row: an object of secret fields. */
+const StoredSecrets = z.record(z.string(), z.unknown());
+
 /** Settings of a stored row: its plain settings and its decrypted secrets, merged. */
 export function storedSettings(
   row: ChannelConfigRow,
   secrets: Pick<Secrets, 'decrypt'>,
 ): Record<string, unknown> {
   if (row.secrets === null) return { ...row.settings };
-  let parsed: unknown;
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(secrets.decrypt(row.secrets));
+    parsed = StoredSecrets.parse(JSON.parse(secrets.decrypt(row.secrets)));
   } catch (err) {
     throw new ChannelConfigError(
       `the ${row.channel} channel's secrets cannot be read: ${(err as Error).message}; ` +
         `configure the channel again (PUT /api/channels/${row.channel})`,
     );
   }
-  return { ...row.settings, ...(parsed as Record<string, unknown>) };
+  return { ...row.settings, ...parsed };
 }
 
 /** The factory named `provider` that serves `channel`, or null. */
@@ -99,7 +98,7 @@ interface Entry {
 }
 
 /** The registry of configured providers; see the module header. */
-export class ProviderRegistry implements ChannelRegistry {
+export class ProviderRegistry implements ChannelRegistry, ProviderConfiguration {
   readonly #o: ProviderRegistryOptions;
   readonly factories: readonly ProviderFactory[];
   readonly #entries = new Map<string, Entry>();
@@ -112,31 +111,38 @@ export class ProviderRegistry implements ChannelRegistry {
     this.factories = options.factories ?? providerFactories;
   }
 
-  async for(message: MessageRow): Promise<ChannelAdapter> {
-    return (await this.get(message.workspaceId, deliveryChannel(message))) ?? devSink;
+  /** This registry is built from configuration: `/api/channels` lists and changes it. */
+  get configuration(): ProviderConfiguration {
+    return this;
   }
 
-  async get(workspaceId: string, channel: string): Promise<ChannelAdapter | null> {
-    const entry = await this.#entry(workspaceId, channel);
+  async for(message: MessageRow, configs?: ChannelConfigReader): Promise<ChannelAdapter> {
+    return (await this.get(message.workspaceId, deliveryChannel(message), configs)) ?? devSink;
+  }
+
+  /** `configs`: where to read the channel's row (default: the store the registry was made with). */
+  async get(
+    workspaceId: string,
+    channel: string,
+    configs: ChannelConfigReader = this.#o.configs,
+  ): Promise<ChannelAdapter | null> {
+    const entry = await this.#entry(workspaceId, channel, configs);
     if (entry.error) throw entry.error;
     return entry.adapter;
   }
 
   /** Where the provider of a workspace's channel comes from now. */
   async source(workspaceId: string, channel: string): Promise<ChannelSource> {
-    return (await this.#entry(workspaceId, channel)).source;
+    return (await this.#entry(workspaceId, channel, this.#o.configs)).source;
   }
 
   /** Settings the environment gives the channel (default workspace only), with their provider. */
-  envSettings(
-    workspaceId: string,
-    channel: string,
-  ): { factory: ProviderFactory; settings: Record<string, unknown> } | null {
+  envSettings(workspaceId: string, channel: string): EnvSettings | null {
     if (workspaceId !== ENV_WORKSPACE) return null;
     for (const factory of this.factories) {
       if (!factory.channels.includes(channel)) continue;
       const settings = factory.fromEnv(this.#o.env, channel);
-      if (settings !== null) return { factory, settings: settings as Record<string, unknown> };
+      if (settings !== null) return { factory, settings };
     }
     return null;
   }
@@ -161,7 +167,7 @@ export class ProviderRegistry implements ChannelRegistry {
     await Promise.all([...adapters].map((a) => a.close?.().catch(() => undefined)));
   }
 
-  async #entry(workspaceId: string, channel: string): Promise<Entry> {
+  async #entry(workspaceId: string, channel: string, configs: ChannelConfigReader): Promise<Entry> {
     const key = `${workspaceId}\u0000${channel}`;
     const cached = this.#entries.get(key);
     const now = this.#o.clock.now();
@@ -169,7 +175,7 @@ export class ProviderRegistry implements ChannelRegistry {
     if (cached && fresh(cached)) return cached;
     // Loads are not shared between callers: one may run inside a transaction whose store it
     // reads through (see runtime/delivery.ts), and another caller must not wait on it.
-    const entry = await this.#load(workspaceId, channel, cached);
+    const entry = await this.#load(workspaceId, channel, { previous: cached, configs });
     const current = this.#entries.get(key);
     if (current && current !== cached && fresh(current)) {
       // Another caller loaded it meanwhile: keep theirs.
@@ -181,9 +187,14 @@ export class ProviderRegistry implements ChannelRegistry {
     return entry;
   }
 
-  async #load(workspaceId: string, channel: string, previous: Entry | undefined): Promise<Entry> {
+  async #load(
+    workspaceId: string,
+    channel: string,
+    from: { previous: Entry | undefined; configs: ChannelConfigReader },
+  ): Promise<Entry> {
+    const { previous } = from;
     const loadedAt = this.#o.clock.now();
-    const row = await this.#o.configs.get(workspaceId, channel);
+    const row = await from.configs.get(workspaceId, channel);
     if (row) {
       if (previous?.source === 'api' && previous.version === row.updatedAt)
         return { ...previous, loadedAt };

@@ -12,18 +12,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { durationMs, formatLocal } from '@waymark/core';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { ProfileView, RunView } from '../app/profiles.ts';
 import { startSmtp } from '../channels/email/testing.ts';
 import { decodeAttribute } from '../channels/email/tracking.ts';
-import { TwilioPeer, type PeerCall, type PeerMessage } from '../channels/testing/twilio-peer.ts';
+import {
+  TwilioPeer,
+  type PeerCall,
+  type PeerMessage,
+} from '../channels/twilio/testing/twilio-peer.ts';
 import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { basicAuth, freePort, type JsonResponse } from '../http/testing.ts';
 import { startHttp, type RunningHttp } from '../http/server.ts';
 import type { TestDatabase, TestDatabaseKind } from '../test-databases.ts';
+import { startRecordingPeer } from '../testing/recording-peer.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 /** The workspace keys of the scenario server. */
@@ -128,31 +132,6 @@ export function exampleJourney(file: string): string {
   return readFileSync(new URL(`../../../../examples/journeys/${file}`, import.meta.url), 'utf8');
 }
 
-function startHookReceiver(
-  onPost: (post: HookPost) => void,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        // not JSON: kept raw
-      }
-      onPost({ path: req.url ?? '/', headers: req.headers, raw, json });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
-    ),
-  );
-}
-
 /** Starts a scenario stage on a fresh database of `backend`. */
 export async function startScenario(
   backend: TestDatabaseKind,
@@ -162,7 +141,16 @@ export async function startScenario(
   const emails: Array<Stamped<ParsedMail>> = [];
   const hooks: Array<Stamped<HookPost>> = [];
   const smtp = await startSmtp({ authOptional: true, disabledCommands: ['STARTTLS'] });
-  const receiver = await startHookReceiver((item) => hooks.push({ at: clock.now(), item }));
+  const receiver = await startRecordingPeer({
+    routes: {
+      '*': (req) => {
+        const json = req.json as Record<string, unknown> | undefined;
+        const item = { path: req.path, headers: req.headers, raw: req.raw, json: json ?? {} };
+        hooks.push({ at: clock.now(), item });
+        return { body: { ok: true } };
+      },
+    },
+  });
   const peer = await TwilioPeer.start({ autoStatus: opts.autoStatus ?? ['sent', 'delivered'] });
   const db: TestDatabase = await backend.create();
   const port = await freePort();
@@ -303,8 +291,7 @@ export async function startScenario(
       await waymark.close();
       await peer.close();
       await smtp.close();
-      receiver.server.closeAllConnections();
-      await new Promise((r) => receiver.server.close(r));
+      await receiver.close();
       await db.drop();
     },
   };

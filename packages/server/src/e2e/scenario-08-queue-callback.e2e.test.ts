@@ -7,8 +7,8 @@
 // customer who hangs up after closing time is called back when the centre opens.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CallScenario } from '../channels/testing/twilio-peer.ts';
-import { readTwiml } from '../channels/testing/twilio-peer.ts';
+import type { CallScenario } from '../channels/twilio/testing/twilio-peer.ts';
+import { readTwiml } from '../channels/twilio/testing/twilio-peer.ts';
 import { testDatabases } from '../test-databases.ts';
 import { exampleJourney, OUR_NUMBER, startScenario, type Scenario } from './harness.ts';
 

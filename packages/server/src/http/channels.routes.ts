@@ -11,6 +11,7 @@ import {
   removeChannel,
   testChannel,
 } from '../app/channels.ts';
+import { providerFactories } from '../channels/index.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { OkSchema, named } from './schemas.ts';
 
@@ -77,7 +78,10 @@ export const channelRoutes: AnyRoute[] = [
       'WAYMARK_SECRET_KEY and never returned. A secret left out keeps its stored value.',
     params: ChannelParam,
     body: z.object({
-      provider: z.string().min(1).describe('smtp, twilio, http-sms, twilio-voice, webhook'),
+      provider: z
+        .string()
+        .min(1)
+        .describe(providerFactories.map((f) => f.name).join(', ')),
       settings: z.record(z.string(), z.unknown()).default({}),
     }),
     response: ChannelSchema,

@@ -11,17 +11,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formNotFoundPage, formPage, formThanksPage } from '@waymark/web';
 import { z } from 'zod';
+import { openForm, submitForm, type FormPageResult } from '../app/forms-page.ts';
 import {
   deleteForm,
   FormDefinition,
   getForm,
   listForms,
   listSubmissions,
-  openForm,
   putForm,
   QUESTION_TYPES,
-  submitForm,
-  type FormPageResult,
 } from '../app/forms.ts';
 import type { Hit } from '../app/tracking.ts';
 import { TEXT_TYPES } from './body.ts';

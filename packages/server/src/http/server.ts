@@ -21,10 +21,10 @@ import { reportRoutes } from './reports.routes.ts';
 import { registerSecurityLog } from './security-log.ts';
 import { segmentRoutes } from './segment.routes.ts';
 import { personalizeRoutes, registerCors } from './personalize.routes.ts';
+import { providerHookRoutes, registerProviderHooks } from './provider-hooks.routes.ts';
 import { taskRoutes } from './tasks.routes.ts';
 import { trackingRoutes } from './tracking.routes.ts';
 import { statusRoutes } from './status.page.ts';
-import { registerTwilioHooks, twilioRoutes } from './twilio.routes.ts';
 import { templateRoutes } from './templates.routes.ts';
 
 /** Every route the server answers, in the order they are documented. */
@@ -32,7 +32,7 @@ export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes, ...taskRoutes];
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
-  routes.push(...twilioRoutes);
+  routes.push(...providerHookRoutes);
   routes.push(...channelRoutes);
   routes.push(...conversionRoutes);
   routes.push(...reportRoutes);
@@ -144,9 +144,9 @@ export function buildHttp(
   registerRoutes(
     app,
     waymark.deps,
-    routeTable().filter((r) => !twilioRoutes.includes(r)),
+    routeTable().filter((r) => !providerHookRoutes.includes(r)),
   );
-  registerTwilioHooks(app, waymark.deps);
+  registerProviderHooks(app, waymark.deps);
   return app;
 }
 

@@ -3,13 +3,12 @@
 // details, claim conflicts, completion moving the run down the right branch, and a second
 // completion refused with nothing recorded twice. SQLite and, with DATABASE_URL, PostgreSQL.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { listOutbox } from '../app/outbox.ts';
 import type { getTask, listTasks } from '../app/tasks.ts';
 import { derivedSigningSecret, verifyWebhookSignature } from '../channels/webhook/index.ts';
 import { ManualClock } from '../clock.ts';
+import { startRecordingPeer, type RecordingPeer } from '../testing/recording-peer.ts';
 import { startTestServer, testDatabaseUrls, type TestServer } from './testing.ts';
 
 type Outbox = Awaited<ReturnType<typeof listOutbox>>;
@@ -48,38 +47,21 @@ templates:
   sorry: { channel: email, subject: Sorry, body: "We are sorry, {{ profile.traits.name }}." }
 `;
 
-interface Hit {
-  url: string;
-  headers: IncomingMessage['headers'];
-  raw: Buffer;
-}
-
 for (const backend of testDatabaseUrls()) {
   describe(`tasks API (${backend.name})`, () => {
     const clock = new ManualClock(START);
-    const hits: Hit[] = [];
-    let receiver: Server;
+    let receiver: RecordingPeer;
     let server: TestServer;
 
     before(async () => {
-      receiver = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          hits.push({ url: req.url ?? '', headers: req.headers, raw: Buffer.concat(chunks) });
-          res.writeHead(204).end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      receiver = await startRecordingPeer({ routes: { '*': { status: 204 } } });
       server = await startTestServer(backend, { clock });
-      const applied = await server.admin('PUT', '/api/journeys/arrival', arrival(url));
+      const applied = await server.admin('PUT', '/api/journeys/arrival', arrival(receiver.url));
       assert.equal(applied.status, 200, JSON.stringify(applied.body));
     });
     after(async () => {
       await server.close();
-      receiver.closeAllConnections();
-      await new Promise((resolve) => receiver.close(resolve));
+      await receiver.close();
     });
 
     async function problem(userId: string, name: string): Promise<Task> {
@@ -108,7 +90,7 @@ for (const backend of testDatabaseUrls()) {
 
     it("alerts the manager by signed webhook with the customer's details", async () => {
       await problem('ana', 'Ana');
-      const alert = hits.find((h) => h.url === '/alerts');
+      const alert = receiver.requests.find((h) => h.path === '/alerts');
       assert.ok(alert, 'the manager alert arrived');
       const secret = derivedSigningSecret(server.waymark.deps.secrets);
       assert.equal(

@@ -23,13 +23,13 @@ import {
   type Goal,
   type GoalMatch,
   type JourneyDefinition,
+  type ProfileFact,
   type RunState,
   type Touch,
 } from '@waymark/core';
 import { newId } from '../ids.ts';
 import type { ConversionRow, ConversionWindowRow, RunRow, Tx } from '../storage/store.ts';
 import type { DefinitionCache } from './definitions.ts';
-import type { Batch } from './engine.ts';
 
 /**
  * Added to a send's window in the index: the window runs from when the message went out, which
@@ -149,12 +149,22 @@ export interface ProfileEvent {
 }
 
 /**
+ * What after-run attribution needs of the engine batch it runs in (`engine.ts` `Batch`): the run
+ * as the batch left it, the profile as the evaluator sees it, and where conversions go.
+ */
+export interface AttributionBatch {
+  latest(runId: string): RunRow | undefined;
+  profileFact(workspaceId: string, profileId: string): Promise<ProfileFact>;
+  addConversion(row: ConversionRow): void;
+}
+
+/**
  * Converts ended runs whose attribution window an event falls in, for a batch of events of one
  * workspace: one window lookup for the whole batch; runs, definitions and messages are read only
  * for the events that hit a window. Rows go to the batch (written with it, duplicates skipped).
  */
 export async function convertAfterRuns(a: {
-  batch: Batch;
+  batch: AttributionBatch;
   tx: Tx;
   definitions: DefinitionCache;
   workspaceId: string;

@@ -12,7 +12,7 @@ import { EVENT_PARTITIONS } from '../ids.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { parseCall } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
-import { channelRegistry } from '../channels/channel.ts';
+import { channelRegistry } from '../channels/sdk/index.ts';
 import { smtpProvider } from '../channels/email/index.ts';
 import { startSmtp } from '../channels/email/testing.ts';
 import { httpSmsProvider } from '../channels/http-sms/index.ts';
@@ -447,7 +447,7 @@ for (const kind of testDatabases()) {
       // …by the worker's own engine. Now a second batch, through an engine whose transactions
       // are counted.
       await enter(ctx, 200, 400);
-      while ((await ctx.wm.deps.engine.events([...Array(EVENT_PARTITIONS).keys()])) > 0);
+      while ((await ctx.wm.engine.events([...Array(EVENT_PARTITIONS).keys()])) > 0);
       let transactions = 0;
       const delivery = new Delivery({
         messages: ctx.wm.store.messages,
@@ -455,7 +455,7 @@ for (const kind of testDatabases()) {
         channels: ctx.wm.deps.channels,
         withBatch: (fn) => {
           transactions += 1;
-          return ctx.wm.deps.engine.withBatch(fn);
+          return ctx.wm.engine.withBatch(fn);
         },
         options: { flushMs: 1_000, flushSize: 500 },
       });

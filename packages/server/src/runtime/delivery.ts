@@ -33,94 +33,40 @@
  *
  * The guarantee is in docs/operations.md ("What is guaranteed").
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { OutcomeFact } from '@waymark/core';
-import type {
-  ChannelAdapter,
-  ChannelRegistry,
-  PolicyDecision,
-  SendResult,
-} from '../channels/channel.ts';
+import type { ChannelAdapter, ChannelRegistry } from '../channels/sdk/index.ts';
 import type { Clock } from '../clock.ts';
 import { heldKey } from '../storage/repos/messages.repo.ts';
-import type { MessageRow, MessageRepo, RunTraceRow, Tx } from '../storage/store.ts';
+import type { MessageRow, MessageRepo, Tx } from '../storage/store.ts';
+import {
+  newLane,
+  queuedIn,
+  removeFrom,
+  type Finished,
+  type Lane,
+  type Start,
+} from './delivery-lanes.ts';
+import {
+  DELIVERY_DEFAULTS,
+  type DeliveryOptions,
+  type DeliveryPolicy,
+} from './delivery-options.ts';
+import { dispatchClaimed, type ForLane } from './delivery-claim.ts';
+import {
+  handBack,
+  recordResult,
+  reportOutcomes,
+  sendSafely,
+  type RunOutcome,
+} from './delivery-records.ts';
 import type { Batch } from './engine.ts';
 
-const ambient = new AsyncLocalStorage<Tx>();
-
-/**
- * The claim transaction under way in this async context, if any. The channel registry reads
- * channel configurations through it (on SQLite a read outside the open transaction would wait
- * for it to end).
- */
-export function claimTransaction(): Tx | undefined {
-  return ambient.getStore();
-}
-
-/**
- * Decides, just before a `message` row goes out, whether to send, skip or hold it. `prepare`, when
- * given, is called once per claim with all its rows first, so the policy can read what it needs
- * for the batch in a few queries instead of a few per message.
- */
-export type DeliveryPolicy = ((
-  tx: Tx,
-  message: MessageRow,
-  now: number,
-) => Promise<PolicyDecision>) & {
-  prepare?: (tx: Tx, rows: readonly MessageRow[]) => Promise<void>;
-};
-
-/** Tunables of the delivery engine. */
-export interface DeliveryOptions {
-  /** Most rows active at once (handed to a provider, result not recorded), all providers. */
-  concurrency: number;
-  /** Most rows active per adapter that declares no `maxConcurrency`. */
-  adapterConcurrency: number;
-  /** Rows claimed per claim. */
-  batchSize: number;
-  /** Rows held in memory at once (waiting in lanes or in flight). */
-  maxQueued: number;
-  /** Attempts before a retryable failure becomes `dead`. */
-  maxAttempts: number;
-  /** First retry delay ceiling; doubles per attempt. */
-  baseDelayMs: number;
-  /** Largest retry delay. */
-  maxDelayMs: number;
-  /** How long a claim holds a row; renewed while the row waits or is in flight. */
-  leaseMs: number;
-  /** Most results one commit records. */
-  flushSize: number;
-  /**
-   * How long a result may wait for others to be committed with it (ms); less when half of a full
-   * lane's slots wait on their record.
-   */
-  flushMs: number;
-  /** Seconds of sends at an adapter's `maxPerSecond` its lane may hold before handing rows back. */
-  laneSeconds: number;
-  /** Random numbers in [0, 1) for the jitter (tests pin it). */
-  random: () => number;
-}
-
-/** Defaults of the delivery engine. */
-export const DELIVERY_DEFAULTS: DeliveryOptions = {
-  concurrency: 64,
-  adapterConcurrency: 16,
-  batchSize: 500,
-  maxQueued: 2_000,
-  maxAttempts: 8,
-  baseDelayMs: 1_000,
-  maxDelayMs: 3_600_000,
-  leaseMs: 60_000,
-  flushSize: 500,
-  flushMs: 10,
-  laneSeconds: 10,
-  random: Math.random,
-};
-
-/** How long a row whose channel cannot be set up (bad stored secret…) is held before retrying. */
-const CONFIG_HOLD_MS = 60_000;
-/** How long a row handed back by a full lane waits before it can be claimed again. */
-const HAND_BACK_MS = 1_000;
+// The machine's options and policy are part of its interface: callers import them from here.
+export {
+  backoffDelay,
+  DELIVERY_DEFAULTS,
+  type DeliveryOptions,
+  type DeliveryPolicy,
+} from './delivery-options.ts';
 
 /** What the delivery engine needs. */
 export interface DeliveryDeps {
@@ -131,101 +77,6 @@ export interface DeliveryDeps {
   /** One transaction with an engine batch (runs advanced by outcomes are written with it). */
   withBatch<T>(fn: (batch: Batch, tx: Tx, now: number) => Promise<T>): Promise<T>;
   options?: Partial<DeliveryOptions> | undefined;
-}
-
-/**
- * The retry delay after `attempts` failed attempts: full jitter over an exponential ceiling
- * (`random × min(cap, base × 2^(attempts−1))`), never less than the provider's retry-after.
- */
-export function backoffDelay(
-  attempts: number,
-  o: Pick<DeliveryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> & { retryAfterMs?: number },
-): number {
-  const ceiling = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempts - 1));
-  return Math.max(o.retryAfterMs ?? 0, Math.floor(o.random() * ceiling));
-}
-
-/** A token bucket: `rate` tokens a second, holding at most `burst`. */
-class TokenBucket {
-  readonly #rate: number;
-  readonly #burst: number;
-  #tokens: number;
-  #at = performance.now();
-  #lastSent = -Infinity;
-
-  constructor(rate: number) {
-    this.#rate = rate;
-    // A twentieth of a second's worth (at least one): timers cannot space sends finer than ~1 ms.
-    this.#burst = Math.max(1, Math.ceil(rate / 20));
-    this.#tokens = 1;
-  }
-
-  #refill(): void {
-    const now = performance.now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1000) * this.#rate);
-    this.#at = now;
-  }
-
-  /** Takes a token when one is there. */
-  take(): boolean {
-    this.#refill();
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
-  /** Milliseconds until the next send may go out (0: now). */
-  gap(): number {
-    return Math.max(0, Math.ceil(this.#lastSent + 1000 / this.#rate - performance.now()));
-  }
-
-  /** Notes that a send went out now. */
-  sent(): void {
-    this.#lastSent = performance.now();
-  }
-
-  /** Milliseconds until the next token. */
-  wait(): number {
-    this.#refill();
-    return Math.max(1, Math.ceil(((1 - this.#tokens) / this.#rate) * 1000));
-  }
-}
-
-/** The sends of one adapter instance. */
-interface Lane {
-  adapter: ChannelAdapter;
-  /** Claimed rows not handed to the provider yet. */
-  queue: MessageRow[];
-  /** Rows being marked, in flight, or with a result not recorded yet: at most `limit`. */
-  active: number;
-  /** Of `active`, the rows whose result waits to be recorded. */
-  finished: number;
-  limit: number;
-  bucket: TokenBucket | null;
-  /** Most rows the lane holds (waiting + active) before handing rows back. */
-  cap: number;
-  timer: ReturnType<typeof setTimeout> | null;
-}
-
-/** A row on its way to the provider, with its lane. */
-interface Start {
-  row: MessageRow;
-  lane: Lane;
-}
-
-/** A send's result waiting to be recorded. */
-interface Finished {
-  row: MessageRow;
-  lane: Lane;
-  result: SendResult;
-  /** Clock time the result came. */
-  at: number;
-}
-
-/** An outcome to report to a run. */
-interface RunOutcome {
-  row: MessageRow;
-  outcome: Omit<OutcomeFact, 'messageKey' | 'nodeId'>;
 }
 
 /** Hands outbox rows to channel adapters; see the module header. */
@@ -274,7 +125,7 @@ export class Delivery {
    */
   async deliver(): Promise<number> {
     // After a failed commit its work waits here; an idle worker starts no pass for nothing.
-    if (this.#finished.length > 0 || this.#queued() > 0) this.#kick();
+    if (this.#finished.length > 0 || queuedIn(this.#lanes) > 0) this.#kick();
     if (this.#failure !== null) {
       const err = this.#failure;
       this.#failure = null;
@@ -362,79 +213,36 @@ export class Delivery {
    * (the dev sink's "send" is this commit: exactly once), holds rows whose channel is unusable,
    * holds or resends rows a dead sender left ambiguous, and hands back what a full lane cannot
    * take. External sends start after the commit, once the commit loop has marked them. The
-   * registry is asked inside the transaction: `claimTransaction()` lets it read the store through
-   * it.
+   * registry is asked inside the transaction and reads channel configurations through it (on
+   * SQLite a read outside the open transaction would wait for it to end).
    */
   async #claim(limit: number): Promise<number> {
     const { policy, channels } = this.#deps;
-    const out: Array<{ row: MessageRow; adapter: ChannelAdapter }> = [];
-    const count = await this.#deps.withBatch((batch, tx, now) =>
-      ambient.run(tx, async () => {
-        const claimed = await tx.messages.claim(now, limit, this.#o.leaseMs);
-        // A row this worker still holds (its lease ran out under a clock that jumped) is kept
-        // once: the copy held goes on, under the new lease.
-        const rows: MessageRow[] = [];
-        for (const row of claimed) {
-          const mine = this.#held.get(heldKey(row.workspaceId, row.id));
-          if (mine) mine.leaseUntil = row.leaseUntil;
-          else rows.push(row);
-        }
-        if (policy?.prepare && rows.length > 0) await policy.prepare(tx, rows);
-        const outcomes: RunOutcome[] = [];
-        /** Rows the local adapter (dev sink) delivered in this transaction. */
-        const local: MessageRow[] = [];
-        const traces: RunTraceRow[] = [];
-        const counts = new Map<ChannelAdapter, number>();
-        for (const row of rows) {
-          const ambiguous = row.attemptAt !== null && row.attemptAt !== undefined;
-          if (row.kind === 'message' && policy && !ambiguous) {
-            const decision = await policy(tx, row, now);
-            if (decision.kind !== 'send') {
-              await this.#decide(tx, { row, decision, now, outcomes, traces });
-              continue;
-            }
-          }
-          let adapter: ChannelAdapter;
-          try {
-            adapter = await channels.for(row);
-          } catch (err) {
-            // A channel that cannot be set up (a stored secret the key cannot decrypt, bad
-            // settings) holds its rows, attempts unchanged, until an operator fixes it.
-            await tx.messages.update(row.workspaceId, row.id, {
-              status: 'pending',
-              leaseUntil: null,
-              availableAt: now + CONFIG_HOLD_MS,
-              error: `channel ${row.channel} is not usable: ${errorText(err)}`,
-              updatedAt: now,
-            });
-            continue;
-          }
-          if (ambiguous && (adapter.afterCrash ?? 'hold') === 'hold') {
-            await holdUnknown(tx, { row, adapter, now, traces });
-            continue;
-          }
-          if (adapter.local) {
-            const result = await sendSafely(adapter, row);
-            const recorded = this.#record(row, result, now);
-            local.push(recorded.row);
-            outcomes.push(...recorded.outcomes);
-            continue;
-          }
-          const lane = this.#lane(adapter);
-          const held = lane.queue.length + lane.active + (counts.get(adapter) ?? 0);
-          if (held >= lane.cap) {
-            await handBack(tx, row, now);
-            continue;
-          }
-          counts.set(adapter, (counts.get(adapter) ?? 0) + 1);
-          out.push({ row, adapter });
-        }
-        if (local.length) await tx.messages.recordResults(local);
-        if (traces.length) await tx.runs.appendTrace(traces);
-        await reportOutcomes(batch, tx, outcomes);
-        return claimed.length;
-      }),
-    );
+    const out: ForLane[] = [];
+    const count = await this.#deps.withBatch(async (batch, tx, now) => {
+      const claimed = await tx.messages.claim(now, limit, this.#o.leaseMs);
+      // A row this worker still holds (its lease ran out under a clock that jumped) is kept
+      // once: the copy held goes on, under the new lease.
+      const rows: MessageRow[] = [];
+      for (const row of claimed) {
+        const mine = this.#held.get(heldKey(row.workspaceId, row.id));
+        if (mine) mine.leaseUntil = row.leaseUntil;
+        else rows.push(row);
+      }
+      out.push(
+        ...(await dispatchClaimed({
+          batch,
+          tx,
+          now,
+          rows,
+          policy,
+          channels,
+          options: this.#o,
+          lane: (adapter) => this.#lane(adapter),
+        })),
+      );
+      return claimed.length;
+    });
     for (const { row, adapter } of out) {
       this.#held.set(heldKey(row.workspaceId, row.id), row);
       this.#lane(adapter).queue.push(row);
@@ -443,74 +251,10 @@ export class Delivery {
     return count;
   }
 
-  /** Records a policy's skip or delay on the row and on the run's history. */
-  async #decide(
-    tx: Tx,
-    a: {
-      row: MessageRow;
-      decision: Exclude<PolicyDecision, { kind: 'send' }>;
-      now: number;
-      outcomes: RunOutcome[];
-      traces: RunTraceRow[];
-    },
-  ): Promise<void> {
-    const { row, decision, now } = a;
-    if (decision.kind === 'skip') {
-      await tx.messages.update(row.workspaceId, row.id, {
-        status: 'skipped',
-        leaseUntil: null,
-        error: decision.reason,
-        updatedAt: now,
-      });
-      // A skipped send is reported to the run as `failed` (data.skipped), so a run waiting on
-      // its outcome moves on at once instead of at its timeout.
-      a.outcomes.push({
-        row,
-        outcome: {
-          type: 'failed',
-          at: now,
-          data: { skipped: true, reason: decision.reason },
-        },
-      });
-    } else {
-      await tx.messages.update(row.workspaceId, row.id, {
-        status: 'pending',
-        leaseUntil: null,
-        availableAt: decision.until,
-        error: decision.reason,
-        updatedAt: now,
-      });
-    }
-    const what = `${row.channel} to ${row.recipient ?? '?'}`;
-    traceOn(a.traces, row, {
-      at: now,
-      what: decision.kind === 'skip' ? 'skipped' : 'waiting',
-      detail:
-        decision.kind === 'skip'
-          ? `${what} not sent: ${decision.reason}`
-          : `${what} held until ${new Date(decision.until).toISOString()}: ${decision.reason}`,
-    });
-  }
-
   #lane(adapter: ChannelAdapter): Lane {
     let lane = this.#lanes.get(adapter);
     if (!lane) {
-      const limit = Math.max(
-        1,
-        Math.min(adapter.maxConcurrency ?? this.#o.adapterConcurrency, this.#o.concurrency),
-      );
-      const rate = adapter.maxPerSecond;
-      const paced = rate !== undefined && rate > 0 ? Math.ceil(rate * this.#o.laneSeconds) : null;
-      lane = {
-        adapter,
-        queue: [],
-        active: 0,
-        finished: 0,
-        limit,
-        bucket: rate !== undefined && rate > 0 ? new TokenBucket(rate) : null,
-        cap: Math.max(limit, Math.min(this.#o.maxQueued, paced ?? this.#o.maxQueued)),
-        timer: null,
-      };
+      lane = newLane(adapter, this.#o);
       this.#lanes.set(adapter, lane);
     }
     return lane;
@@ -545,7 +289,7 @@ export class Delivery {
       const renew = this.#renew;
       this.#renew = [];
       if (!force && renew.length === 0 && !this.#resultsDue() && !this.#startsDue()) {
-        if (this.#finished.length > 0 || this.#queued() > 0) this.#linger();
+        if (this.#finished.length > 0 || queuedIn(this.#lanes) > 0) this.#linger();
         if (this.#again) continue;
         return;
       }
@@ -577,13 +321,6 @@ export class Delivery {
       }
       this.#notify();
     }
-  }
-
-  /** Rows waiting in lanes. */
-  #queued(): number {
-    let n = 0;
-    for (const lane of this.#lanes.values()) n += lane.queue.length;
-    return n;
   }
 
   /** Sets the timer that commits what waited `flushMs`. */
@@ -690,7 +427,7 @@ export class Delivery {
         const rows: MessageRow[] = [];
         const contentChanged = new Set<string>();
         for (const f of a.finished) {
-          const recorded = this.#record(f.row, f.result, f.at);
+          const recorded = recordResult(f.row, { result: f.result, at: f.at, options: this.#o });
           rows.push(recorded.row);
           if (recorded.row.content !== f.row.content) contentChanged.add(f.row.id);
           outcomes.push(...recorded.outcomes);
@@ -760,178 +497,4 @@ export class Delivery {
       this.#kick();
     });
   }
-
-  /** A send's result as its row will be written, and the outcomes to report to the run. */
-  #record(
-    row: MessageRow,
-    result: SendResult,
-    at: number,
-  ): { row: MessageRow; outcomes: RunOutcome[] } {
-    const attempts = row.attempts + 1;
-    const done = { ...row, attempts, leaseUntil: null, attemptAt: null, updatedAt: at };
-    switch (result.kind) {
-      case 'sent': {
-        const delivered = row.kind === 'webhook';
-        // The number a message went out from (SMS, WhatsApp, voice) is kept on it: a reply is
-        // matched to the message sent from the number the customer wrote to (app/inbound.ts).
-        const from = result.data?.from;
-        const outcomes: RunOutcome[] = [{ row, outcome: { type: 'sent', at, data: result.data } }];
-        if (delivered)
-          outcomes.push({ row, outcome: { type: 'delivered', at, data: result.data } });
-        return {
-          row: {
-            ...done,
-            status: delivered ? 'delivered' : 'sent',
-            providerMessageId: result.providerMessageId,
-            error: null,
-            sentAt: at,
-            ...(typeof from === 'string' && from && row.kind === 'message'
-              ? { content: { ...row.content, from } }
-              : {}),
-          },
-          outcomes,
-        };
-      }
-      case 'retryable': {
-        if (attempts >= this.#o.maxAttempts) {
-          const error = `gave up after ${attempts} attempts: ${result.error}`;
-          return {
-            row: { ...done, status: 'dead', error },
-            outcomes: [{ row, outcome: { type: 'failed', at, data: { error } } }],
-          };
-        }
-        return {
-          row: {
-            ...done,
-            status: 'pending',
-            availableAt:
-              at + backoffDelay(attempts, { ...this.#o, retryAfterMs: result.retryAfterMs }),
-            error: result.error,
-          },
-          outcomes: [],
-        };
-      }
-      case 'permanent':
-        return {
-          row: { ...done, status: 'dead', error: result.error },
-          outcomes: [
-            {
-              row,
-              outcome: { type: 'failed', at, data: { error: result.error, ...result.data } },
-            },
-          ],
-        };
-    }
-  }
-}
-
-/** Takes a row out of the lane queue holding it; false when it is in none (it is active). */
-function removeFrom(lanes: ReadonlyMap<ChannelAdapter, Lane>, row: MessageRow): boolean {
-  for (const lane of lanes.values()) {
-    const i = lane.queue.indexOf(row);
-    if (i >= 0) {
-      lane.queue.splice(i, 1);
-      return true;
-    }
-  }
-  return false;
-}
-
-/**
- * Holds a row its dead sender left ambiguous (the provider had it; whether it went out is not
- * known) on an at-most-once channel: `unknown`, never sent again, written on the run's history.
- */
-async function holdUnknown(
-  tx: Tx,
-  a: { row: MessageRow; adapter: ChannelAdapter; now: number; traces: RunTraceRow[] },
-): Promise<void> {
-  const { row, adapter, now } = a;
-  const since = new Date(row.attemptAt ?? now).toISOString();
-  const error =
-    `the sender stopped while ${adapter.name} had this message (since ${since}): it may or may ` +
-    'not have gone out, and is not sent again (this channel sends at most once)';
-  await tx.messages.update(row.workspaceId, row.id, {
-    status: 'unknown',
-    attempts: row.attempts + 1,
-    leaseUntil: null,
-    error,
-    updatedAt: now,
-  });
-  traceOn(a.traces, row, {
-    at: now,
-    what: 'unknown',
-    detail: `${row.channel} to ${row.recipient ?? '?'}: ${error}`,
-  });
-}
-
-/** Adds a line at the row's node to its run's history (nothing for a row of no run). */
-function traceOn(
-  traces: RunTraceRow[],
-  row: MessageRow,
-  line: Pick<RunTraceRow, 'at' | 'what' | 'detail'>,
-): void {
-  if (row.runId)
-    traces.push({
-      workspaceId: row.workspaceId,
-      profileId: row.profileId,
-      runId: row.runId,
-      node: row.nodeId,
-      ...line,
-    });
-}
-
-/** Calls the adapter; a throw is a retryable failure (its message is kept). */
-async function sendSafely(adapter: ChannelAdapter, row: MessageRow): Promise<SendResult> {
-  try {
-    return await adapter.send(row, row.idempotencyKey);
-  } catch (err) {
-    return { kind: 'retryable', error: `${adapter.name}: ${errorText(err)}` };
-  }
-}
-
-/** Puts a claimed row back to `pending` unsent, attempts unchanged. */
-async function handBack(tx: Tx, row: MessageRow, now: number): Promise<void> {
-  await tx.messages.update(row.workspaceId, row.id, {
-    status: 'pending',
-    leaseUntil: null,
-    availableAt: now + HAND_BACK_MS,
-    updatedAt: now,
-  });
-}
-
-/** Advances the runs of the rows with their outcomes (ended runs are left as they are). */
-async function reportOutcomes(batch: Batch, tx: Tx, outcomes: RunOutcome[]): Promise<void> {
-  const withRun = outcomes.filter((o) => o.row.runId !== null && o.row.nodeId !== null);
-  if (withRun.length === 0) return;
-  const byWorkspace = new Map<string, RunOutcome[]>();
-  for (const o of withRun) {
-    const list = byWorkspace.get(o.row.workspaceId) ?? [];
-    list.push(o);
-    byWorkspace.set(o.row.workspaceId, list);
-  }
-  for (const [ws, list] of byWorkspace) {
-    const runs = await tx.runs.lock(ws, [...new Set(list.map((o) => o.row.runId!))]);
-    const live = new Map(
-      runs.filter((r) => r.status === 'active' || r.status === 'waiting').map((r) => [r.id, r]),
-    );
-    if (live.size === 0) continue;
-    await batch.preloadProfiles(
-      ws,
-      [...live.values()].map((r) => r.profileId),
-    );
-    for (const o of list) {
-      const run = live.get(o.row.runId!);
-      if (!run) continue;
-      const next = await batch.advance(run, {
-        kind: 'outcome',
-        outcome: { ...o.outcome, messageKey: o.row.idempotencyKey, nodeId: o.row.nodeId! },
-      });
-      if (next.status === 'active' || next.status === 'waiting') live.set(run.id, next);
-      else live.delete(run.id);
-    }
-  }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -3,30 +3,22 @@
  * - events: apply stored events in order (per profile) to running runs and to triggers;
  * - timers: wake runs whose `wake_at` has come (waits, timeouts, send windows);
  * - trigger timers: inactivity and date-attribute triggers, scheduled broadcasts;
+ *   what each trigger kind does on events and timers is in triggers/, one module per kind;
  * - escalations: alerts about overdue staff tasks;
  * - delivery: hand outbox rows to channel adapters.
  * Each returns how much it did, so the worker knows when it is idle.
  */
-import {
-  countsAsActivity,
-  dateTriggerTime,
-  decideEntry,
-  evaluateCondition,
-  inactivityDeadline,
-  matchesTrigger,
-  traitsBefore,
-  type EventFact,
-  type OutcomeFact,
-} from '@waymark/core';
+import { decideEntry, type EventFact } from '@waymark/core';
 import type { Clock } from '../clock.ts';
-import type { ChannelRegistry } from '../channels/channel.ts';
+import type { ChannelRegistry } from '../channels/sdk/index.ts';
 import type { EventRow, RunRow, Store, TriggerTimerRow, Tx } from '../storage/store.ts';
-import { profileZone } from './recipient-zone.ts';
-import { Batch, readPath, type BatchDeps } from './engine.ts';
+import { serverTrigger, type EntryInput } from '../triggers/index.ts';
+import { Batch, type BatchDeps } from './engine.ts';
 import type { DefinitionCache, LiveJourney } from './definitions.ts';
 import { Delivery, type DeliveryOptions, type DeliveryPolicy } from './delivery.ts';
 import { escalateOverdue } from './escalation.ts';
 import { convertAfterRuns, type ProfileEvent } from './attribution.ts';
+import type { EnginePort, EnrolRequest, OutcomeRequest } from './port.ts';
 
 /** Sizes of the batches each phase claims. */
 export interface BatchSizes {
@@ -37,13 +29,6 @@ export interface BatchSizes {
 }
 
 const DEFAULT_SIZES: BatchSizes = { events: 500, runs: 500, triggers: 200, messages: 200 };
-/**
- * PostgreSQL: each statement is a round trip, so larger batches of due runs pay off (100,000 due
- * runs: 4,100/s at 500 a batch, 5,600/s at 2,000). SQLite keeps 500: its transactions run on the
- * event loop, and a shorter one keeps HTTP answers quick in a single process.
- */
-const POSTGRES_SIZES: Partial<BatchSizes> = { runs: 2000 };
-const BROADCAST_PAGE = 500;
 /** How often the timers phase deletes closed attribution windows. */
 const PRUNE_WINDOWS_EVERY_MS = 60_000;
 
@@ -71,10 +56,12 @@ export interface PhaseDeps {
   delivery?: Partial<DeliveryOptions> | undefined;
   /** Makes signed links in messages at enqueue (unsubscribe); absent: templates get none. */
   links?: BatchDeps['links'];
+  /** The instance's profile-change bus: told which profiles each batch changed. */
+  profileChanges?: BatchDeps['profileChanges'];
 }
 
-/** The worker's units of work. */
-export class Phases {
+/** The worker's units of work; app/ reaches the engine through the `EnginePort` part. */
+export class Phases implements EnginePort {
   readonly #deps: PhaseDeps;
   readonly #sizes: BatchSizes;
   readonly #zones = new Map<string, string>();
@@ -85,7 +72,7 @@ export class Phases {
     this.#deps = deps;
     this.#sizes = {
       ...DEFAULT_SIZES,
-      ...(deps.store.dialect === 'postgres' ? POSTGRES_SIZES : {}),
+      runs: deps.store.capabilities.dueRunBatch,
       ...deps.sizes,
     };
   }
@@ -102,6 +89,7 @@ export class Phases {
         return z;
       },
       links: this.#deps.links,
+      profileChanges: this.#deps.profileChanges,
     };
     return new Batch(tx, now, deps);
   }
@@ -159,8 +147,7 @@ export class Phases {
     }
     const live = await this.#deps.definitions.live(tx, ws, now);
     for (const j of live) {
-      const t = j.definition.trigger.type;
-      if (t === 'event' || t === 'inbound')
+      if (serverTrigger(j.definition.trigger).preloadsEntries)
         await batch.preloadEntryHistories(ws, j.journey.id, profileIds);
     }
     const timers: TriggerTimerRow[] = [];
@@ -183,14 +170,19 @@ export class Phases {
       );
       const profile = await batch.profileFact(ws, e.profileId);
       for (const j of live) {
-        const started = await this.#triggerOnEvent(batch, {
-          j,
+        const trigger = j.definition.trigger;
+        const started = await serverTrigger(trigger).onEvent({
+          batch,
+          tx,
+          now,
+          journey: j,
+          trigger,
+          enter: (profileId, input) => this.#enter(batch, { j, profileId, input }),
           event: fact,
           context: e.context,
           profileId: e.profileId,
-          timers,
-          now,
           zoneOf: profile.timezone,
+          timers,
         });
         if (started && (started.status === 'active' || started.status === 'waiting')) {
           runsOf.get(e.profileId)?.push(started);
@@ -209,85 +201,12 @@ export class Phases {
     });
   }
 
-  async #triggerOnEvent(
-    batch: Batch,
-    a: {
-      j: LiveJourney;
-      event: EventFact;
-      /** The stored event's context (identify events carry what they changed). */
-      context: Record<string, unknown>;
-      profileId: string;
-      timers: TriggerTimerRow[];
-      now: number;
-      zoneOf: string | undefined;
-    },
-  ): Promise<RunRow | null> {
-    const { j, event, profileId } = a;
-    const trigger = j.definition.trigger;
-    const ws = j.journey.workspaceId;
-    switch (trigger.type) {
-      case 'event':
-      case 'inbound': {
-        const profile = await batch.profileFact(ws, profileId);
-        if (!matchesTrigger(trigger, event, profile)) return null;
-        return this.#enter(batch, { j, profileId, input: { kind: 'enter', event } });
-      }
-      case 'inactivity':
-        if (countsAsActivity(trigger, event)) {
-          a.timers.push({
-            workspaceId: ws,
-            journeyId: j.journey.id,
-            profileId,
-            kind: 'inactivity',
-            wakeAt: inactivityDeadline({
-              trigger,
-              lastActivityAt: Math.min(event.timestamp, a.now),
-            }),
-            data: { lastActivityAt: event.timestamp },
-          });
-        }
-        return null;
-      case 'date': {
-        const onEvent = trigger.field.startsWith('event.');
-        if (onEvent ? event.name !== trigger.event : event.type !== 'identify') return null;
-        const path = trigger.field.split('.').slice(2).join('.');
-        const source = onEvent ? event.properties : (await batch.profileFact(ws, profileId)).traits;
-        const zone = a.zoneOf ?? j.definition.policies.timezone ?? (await batch.workspaceZone(ws));
-        const at = dateTriggerTime({ trigger, date: readPath(source, path), zone });
-        if (at === null || at < a.now - 60_000) return null;
-        a.timers.push({
-          workspaceId: ws,
-          journeyId: j.journey.id,
-          profileId,
-          kind: 'date',
-          wakeAt: at,
-          data: onEvent ? { event } : {},
-        });
-        return null;
-      }
-      case 'segment': {
-        if (event.type !== 'identify') return null;
-        const after = await batch.profileFact(ws, profileId);
-        const before = { ...after, traits: traitsBefore(after.traits, a.context) };
-        const was = evaluateCondition(trigger.condition, { profile: before, now: a.now });
-        const is = evaluateCondition(trigger.condition, { profile: after, now: a.now });
-        const crossed = trigger.on === 'enter' ? !was && is : was && !is;
-        return crossed
-          ? this.#enter(batch, { j, profileId, input: { kind: 'enter', event } })
-          : null;
-      }
-      case 'broadcast':
-      case 'manual':
-        return null;
-    }
-  }
-
   async #enter(
     batch: Batch,
     a: {
       j: LiveJourney;
       profileId: string;
-      input: { kind: 'enter'; event?: EventFact; data?: Record<string, unknown> };
+      input: EntryInput;
     },
   ): Promise<RunRow | null> {
     const { j, profileId } = a;
@@ -331,102 +250,18 @@ export class Phases {
   async #fire(batch: Batch, tx: Tx, t: TriggerTimerRow, now: number): Promise<void> {
     const live = await this.#deps.definitions.live(tx, t.workspaceId, now);
     const j = live.find((x) => x.journey.id === t.journeyId);
+    // A paused or archived journey is not live: its due timer is dropped (resuming schedules anew).
     if (!j) return;
     const trigger = j.definition.trigger;
-    if (t.profileId === '' && (trigger.type === 'inactivity' || trigger.type === 'date')) {
-      await this.#backfill(batch, tx, { t, j, now });
-      return;
-    }
-    if (t.kind === 'broadcast' && trigger.type === 'broadcast') {
-      const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
-      const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
-      const ids = page.items.map((p) => p.id);
-      // One read per page for profiles and for entry histories (re-entry), not one per profile.
-      await batch.preloadProfiles(t.workspaceId, ids);
-      await batch.preloadEntryHistories(t.workspaceId, j.journey.id, ids);
-      for (const p of page.items) {
-        if (p.mergedInto) continue;
-        const profile = await batch.profileFact(t.workspaceId, p.id);
-        if (!evaluateCondition(trigger.audience, { profile, now })) continue;
-        await this.#enter(batch, {
-          j,
-          profileId: p.id,
-          input: { kind: 'enter', data: { broadcast: true } },
-        });
-      }
-      if (page.next)
-        await tx.triggerTimers.upsert([
-          { ...t, wakeAt: now, data: { ...t.data, cursor: page.next } },
-        ]);
-      return;
-    }
-    if (t.kind === 'inactivity' && trigger.type === 'inactivity') {
-      const profile = await tx.profiles.get(t.workspaceId, t.profileId);
-      if (!profile || profile.mergedInto) return;
-      // With an `activity` list only those events move the timer (the events phase did that);
-      // otherwise any call counts, including one the events phase has not applied yet.
-      const last = trigger.activity
-        ? Number(t.data.lastActivityAt ?? profile.lastSeenAt ?? 0)
-        : (profile.lastSeenAt ?? 0);
-      const deadline = inactivityDeadline({ trigger, lastActivityAt: last });
-      if (deadline > now) {
-        await tx.triggerTimers.upsert([{ ...t, wakeAt: deadline, data: { lastActivityAt: last } }]);
-        return;
-      }
-      await this.#enter(batch, {
-        j,
-        profileId: t.profileId,
-        input: { kind: 'enter', data: { inactiveSince: profile.lastSeenAt } },
-      });
-      return;
-    }
-    if (t.kind === 'date' && trigger.type === 'date') {
-      const event = t.data.event as EventFact | undefined;
-      await this.#enter(batch, {
-        j,
-        profileId: t.profileId,
-        input: event ? { kind: 'enter', event } : { kind: 'enter' },
-      });
-    }
-  }
-
-  /**
-   * The one-off pass after publishing an inactivity or profile-date journey: schedules the timer
-   * of every existing profile, a page per round (resumable: the cursor is in the job's data).
-   */
-  async #backfill(
-    batch: Batch,
-    tx: Tx,
-    a: { t: TriggerTimerRow; j: LiveJourney; now: number },
-  ): Promise<void> {
-    const { t, j, now } = a;
-    const trigger = j.definition.trigger;
-    const cursor = typeof t.data.cursor === 'string' ? t.data.cursor : undefined;
-    const page = await tx.profiles.list(t.workspaceId, { limit: BROADCAST_PAGE, cursor });
-    const workspaceZone = await batch.workspaceZone(t.workspaceId);
-    const timers: TriggerTimerRow[] = [];
-    for (const p of page.items) {
-      if (p.mergedInto) continue;
-      const base = { workspaceId: t.workspaceId, journeyId: t.journeyId, profileId: p.id };
-      if (trigger.type === 'inactivity') {
-        const last = p.lastSeenAt ?? p.createdAt;
-        const wakeAt = inactivityDeadline({ trigger, lastActivityAt: last });
-        timers.push({ ...base, kind: 'inactivity', wakeAt, data: { lastActivityAt: last } });
-      } else if (trigger.type === 'date') {
-        // The same rule as for events: the profile's zone (trait, else phone), journey, workspace.
-        const zone =
-          profileZone(p.traits, workspaceZone) ?? j.definition.policies.timezone ?? workspaceZone;
-        const path = trigger.field.split('.').slice(2).join('.');
-        const at = dateTriggerTime({ trigger, date: readPath(p.traits, path), zone });
-        if (at !== null && at >= now - 60_000)
-          timers.push({ ...base, kind: 'date', wakeAt: at, data: {} });
-      }
-    }
-    if (timers.length) await tx.triggerTimers.upsert(timers);
-    if (page.next)
-      await tx.triggerTimers.upsert([
-        { ...t, wakeAt: now, data: { ...t.data, cursor: page.next } },
-      ]);
+    await serverTrigger(trigger).onTimer({
+      batch,
+      tx,
+      now,
+      journey: j,
+      trigger,
+      enter: (profileId, input) => this.#enter(batch, { j, profileId, input }),
+      timer: t,
+    });
   }
 
   /** The earliest time anything is due (a run, a trigger timer, an outbox row); null: nothing. */
@@ -448,12 +283,7 @@ export class Phases {
   }
 
   /** Enrols a profile into a live journey by hand (manual/API trigger or any journey's entry). */
-  async enrol(a: {
-    workspaceId: string;
-    journeyId: string;
-    profileId: string;
-    data?: Record<string, unknown>;
-  }): Promise<RunRow | { skipped: string }> {
+  async enrol(a: EnrolRequest): Promise<RunRow | { skipped: string }> {
     return this.withBatch(async (batch, tx, now) => {
       const j = (await this.#deps.definitions.live(tx, a.workspaceId, now)).find(
         (x) => x.journey.id === a.journeyId,
@@ -472,11 +302,7 @@ export class Phases {
   }
 
   /** Delivers a message outcome (opened, clicked, replied, …) to the run that sent the message. */
-  async outcome(a: {
-    workspaceId: string;
-    messageId: string;
-    outcome: Omit<OutcomeFact, 'messageKey' | 'nodeId'>;
-  }): Promise<RunRow | null> {
+  async outcome(a: OutcomeRequest): Promise<RunRow | null> {
     return this.withBatch(async (batch, tx) => {
       const message = await tx.messages.get(a.workspaceId, a.messageId);
       if (!message?.runId || !message.nodeId) return null;

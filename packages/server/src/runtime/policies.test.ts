@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addSuppression, setSubscriptions } from '../app/consent.ts';
-import { ingest } from '../app/ingest.ts';
-import { applyJourney, checkJourney } from '../app/journeys.ts';
-import { listOutbox } from '../app/outbox.ts';
 import { getProfile } from '../app/profiles.ts';
-import { parseCall, type CallType } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
-import { channelRegistry } from '../channels/channel.ts';
-import { ManualClock } from '../clock.ts';
-import { configFromEnv } from '../config.ts';
-import type { MessageRow } from '../storage/store.ts';
-import { testDatabases, type TestDatabase } from '../test-databases.ts';
-import { createWaymark, type Waymark } from '../waymark.ts';
+import { channelRegistry } from '../channels/sdk/index.ts';
+import { testDatabases } from '../test-databases.ts';
+import { startEngineStage, type EngineStage, type OutboxItem } from '../testing/engine-stage.ts';
+import { advanceBy } from '../testing/virtual-time.ts';
 import { createDeliveryPolicy, normaliseAddress } from './policies.ts';
 
 const MINUTE = 60_000;
@@ -122,54 +116,40 @@ templates:
 `,
 ];
 
-interface Ctx {
-  wm: Waymark;
-  clock: ManualClock;
-  db: TestDatabase;
-}
-
-async function call(ctx: Ctx, type: CallType, body: Record<string, unknown>): Promise<void> {
-  await ingest(ctx.wm.deps, WS, [
-    parseCall(type, { timestamp: new Date(ctx.clock.now()).toISOString(), ...body }, ''),
-  ]);
-}
-
-async function track(ctx: Ctx, userId: string, event: string, properties = {}): Promise<void> {
-  await call(ctx, 'track', { userId, event, properties });
-  await ctx.wm.worker.drain();
+async function track(
+  ctx: EngineStage,
+  userId: string,
+  event: string,
+  properties = {},
+): Promise<void> {
+  await ctx.send('track', { userId, event, properties });
   ctx.clock.set(ctx.clock.now() + 1000);
 }
 
 /** A profile's messages in the order they were queued (by time, then by the run's step). */
-async function outbox(ctx: Ctx, user: string): Promise<MessageRow[]> {
-  const page = await listOutbox(ctx.wm.deps, WS, { limit: 100, profile: `userId:${user}` });
-  const seq = (m: MessageRow) => Number(m.idempotencyKey.split(':').at(-1));
-  return page.items.sort((a, b) => a.createdAt - b.createdAt || seq(a) - seq(b));
+async function outbox(ctx: EngineStage, user: string): Promise<OutboxItem[]> {
+  const seq = (m: OutboxItem) => Number(m.idempotencyKey.split(':').at(-1));
+  return (await ctx.outbox(user)).sort((a, b) => a.createdAt - b.createdAt || seq(a) - seq(b));
 }
 
-const summary = (rows: MessageRow[]) =>
+const summary = (rows: OutboxItem[]) =>
   rows.map((m) => `${m.template} ${m.status}${m.error ? `: ${m.error}` : ''}`);
 
 for (const kind of testDatabases()) {
   describe(`delivery policies (${kind.name})`, () => {
-    const ctx = {} as Ctx;
+    let ctx: EngineStage;
     before(async () => {
-      ctx.db = await kind.create();
-      ctx.clock = new ManualClock(Date.parse('2026-05-05T16:00:00Z'));
-      ctx.wm = await createWaymark(
-        configFromEnv({}, { databaseUrl: ctx.db.url, role: 'worker', timezone: 'UTC' }),
-        { clock: ctx.clock, channels: channelRegistry(), policy: createDeliveryPolicy() },
-      );
-      for (const doc of journeys) await applyJourney(ctx.wm.deps, WS, checkJourney(doc));
+      ctx = await startEngineStage(kind, {
+        start: '2026-05-05T16:00:00Z',
+        journeys,
+        options: { channels: channelRegistry(), policy: createDeliveryPolicy() },
+      });
     });
-    after(async () => {
-      await ctx.wm.close();
-      await ctx.db.drop();
-    });
+    after(() => ctx.close());
 
     it('a suppressed address gets nothing, transactional messages included', async () => {
-      await call(ctx, 'identify', { userId: 'sup', traits: { email: 'Ana.Sup@Example.com' } });
-      await addSuppression(ctx.wm.deps, WS, {
+      await ctx.ingest('identify', { userId: 'sup', traits: { email: 'Ana.Sup@Example.com' } });
+      await addSuppression(ctx.waymark.deps, WS, {
         channel: 'email',
         address: 'ana.sup@example.COM',
         reason: 'hard_bounce',
@@ -178,13 +158,13 @@ for (const kind of testDatabases()) {
       assert.deepEqual(summary(await outbox(ctx, 'sup')), [
         'receipt skipped: suppressed: ana.sup@example.com (hard_bounce)',
       ]);
-      const view = await getProfile(ctx.wm.deps, WS, 'userId:sup');
+      const view = await getProfile(ctx.waymark.deps, WS, 'userId:sup');
       assert.equal(view.suppressions[0]?.address, 'ana.sup@example.com');
     });
 
     it('transactional messages bypass consent; marketing ones respect channel and topic', async () => {
-      await call(ctx, 'identify', { userId: 'topic', traits: { email: 'topic@example.com' } });
-      await setSubscriptions(ctx.wm.deps, WS, {
+      await ctx.ingest('identify', { userId: 'topic', traits: { email: 'topic@example.com' } });
+      await setSubscriptions(ctx.waymark.deps, WS, {
         profile: 'userId:topic',
         changes: [{ channel: 'email', topic: 'newsletter', status: 'unsubscribed' }],
       });
@@ -194,7 +174,7 @@ for (const kind of testDatabases()) {
         'offer sent',
       ]);
 
-      await setSubscriptions(ctx.wm.deps, WS, {
+      await setSubscriptions(ctx.waymark.deps, WS, {
         profile: 'userId:topic',
         changes: [{ channel: 'email', status: 'unsubscribed' }],
       });
@@ -206,7 +186,7 @@ for (const kind of testDatabases()) {
         'receipt sent',
       ]);
       // The profile view says why, run by run.
-      const view = await getProfile(ctx.wm.deps, WS, 'userId:topic');
+      const view = await getProfile(ctx.waymark.deps, WS, 'userId:topic');
       const reasons = view.runs.map((r) => r.lastSkip?.reason ?? null);
       assert.ok(reasons.includes('unsubscribed from email'), JSON.stringify(reasons));
       assert.equal(view.subscriptions.length, 2);
@@ -221,24 +201,24 @@ for (const kind of testDatabases()) {
         'b-news': 'b.news@example.com',
       };
       for (const [userId, email] of Object.entries(people))
-        await call(ctx, 'identify', { userId, traits: { email } });
-      await ctx.wm.worker.drain();
-      await addSuppression(ctx.wm.deps, WS, {
+        await ctx.ingest('identify', { userId, traits: { email } });
+      await ctx.waymark.worker.drain();
+      await addSuppression(ctx.waymark.deps, WS, {
         channel: 'email',
         address: 'B.Bounced@example.com',
         reason: 'complaint',
       });
-      await setSubscriptions(ctx.wm.deps, WS, {
+      await setSubscriptions(ctx.waymark.deps, WS, {
         profile: 'userId:b-off',
         changes: [{ channel: 'email', status: 'unsubscribed' }],
       });
-      await setSubscriptions(ctx.wm.deps, WS, {
+      await setSubscriptions(ctx.waymark.deps, WS, {
         profile: 'userId:b-news',
         changes: [{ channel: 'email', topic: 'newsletter', status: 'unsubscribed' }],
       });
       for (const userId of Object.keys(people))
-        await call(ctx, 'track', { userId, event: 'digest_due' });
-      await ctx.wm.worker.drain();
+        await ctx.ingest('track', { userId, event: 'digest_due' });
+      await ctx.waymark.worker.drain();
       ctx.clock.set(ctx.clock.now() + 1000);
       assert.deepEqual(summary(await outbox(ctx, 'b-fine')), ['news sent', 'offer sent']);
       assert.deepEqual(summary(await outbox(ctx, 'b-bounced')), [
@@ -256,7 +236,7 @@ for (const kind of testDatabases()) {
     });
 
     it('caps count the journey or the whole workspace, over a sliding window', async () => {
-      await call(ctx, 'identify', { userId: 'cap', traits: { phone: '+351912000001' } });
+      await ctx.ingest('identify', { userId: 'cap', traits: { phone: '+351912000001' } });
       await track(ctx, 'cap', 'nudge');
       await track(ctx, 'cap', 'nudge');
       assert.deepEqual(summary(await outbox(ctx, 'cap')), [
@@ -282,12 +262,12 @@ for (const kind of testDatabases()) {
 
     it('re-checks the skip condition against events that arrived after the send was queued', async () => {
       const policy = createDeliveryPolicy({});
-      const phases = ctx.wm.deps.engine;
+      const phases = ctx.waymark.engine;
       for (const [user, status] of [
         ['cb-answered', 'answered'],
         ['cb-missed', 'no_answer'],
       ] as const) {
-        await call(ctx, 'identify', { userId: user, traits: { phone: '+351912000002' } });
+        await ctx.ingest('identify', { userId: user, traits: { phone: '+351912000002' } });
         await track(ctx, user, 'call_abandoned');
         const start = ctx.clock.now();
         // Five minutes on, the run queues the callback; delivery has not run yet.
@@ -298,19 +278,19 @@ for (const kind of testDatabases()) {
         assert.equal((queued.content.policy as { skipIf?: unknown }).skipIf !== undefined, true);
         // The customer's own call completes; the event is stored, not yet applied.
         ctx.clock.set(start + 5 * MINUTE + 10_000);
-        await call(ctx, 'track', {
+        await ctx.ingest('track', {
           userId: user,
           event: 'call_completed',
           properties: { status },
         });
-        const decision = await ctx.wm.store.transaction((tx) =>
+        const decision = await ctx.waymark.store.transaction((tx) =>
           policy(tx, queued, ctx.clock.now()),
         );
         assert.deepEqual(
           decision,
           status === 'answered' ? { kind: 'skip', reason: 'skip condition met' } : { kind: 'send' },
         );
-        await ctx.wm.worker.drain();
+        await ctx.waymark.worker.drain();
         const [callback] = (await outbox(ctx, user)).filter((m) => m.template === 'callback');
         assert.equal(callback?.status, status === 'answered' ? 'skipped' : 'sent');
       }
@@ -326,7 +306,7 @@ for (const kind of testDatabases()) {
       };
       const start = new Date(ctx.clock.now()).toISOString();
       for (const [user, phone] of Object.entries(people)) {
-        await call(ctx, 'identify', { userId: user, traits: { phone } });
+        await ctx.ingest('identify', { userId: user, traits: { phone } });
         await track(ctx, user, 'remind');
       }
       const sentAt = async (user: string) =>
@@ -334,16 +314,10 @@ for (const kind of testDatabases()) {
       assert.deepEqual(await sentAt('lisbon'), [start]);
       assert.deepEqual(await sentAt('kolkata'), []);
       assert.deepEqual(await sentAt('sydney'), []);
-      const kolkata = await getProfile(ctx.wm.deps, WS, 'userId:kolkata');
+      const kolkata = await getProfile(ctx.waymark.deps, WS, 'userId:kolkata');
       assert.match(kolkata.runs[0]!.where, /send window/);
       // Advance to the next day; each wakes at 09:00 local.
-      for (;;) {
-        await ctx.wm.worker.drain();
-        const next = await ctx.wm.deps.engine.nextDue();
-        if (next === null || next > ctx.clock.now() + DAY) break;
-        ctx.clock.set(Math.max(next, ctx.clock.now()));
-      }
-      await ctx.wm.worker.drain();
+      await advanceBy(ctx.waymark, DAY);
       assert.deepEqual(await sentAt('kolkata'), ['2026-05-11T03:30:00.000Z']);
       assert.deepEqual(await sentAt('sydney'), ['2026-05-10T23:00:00.000Z']);
     });

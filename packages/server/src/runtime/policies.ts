@@ -14,12 +14,13 @@
  * each (`prepare`); caps and skip conditions cost a query per message, and only when they apply.
  */
 import { channelKind, durationMs, evaluateCondition, runScope, type RunState } from '@waymark/core';
-import type { PolicyDecision } from '../channels/channel.ts';
+import type { PolicyDecision } from '../channels/sdk/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MessageRow, SubscriptionRow, SuppressionRow, Tx } from '../storage/store.ts';
 import type { DeliveryPolicy } from './delivery.ts';
 import type { DefinitionCache } from './definitions.ts';
-import { sendPolicy, toProfileFact, type SendPolicy } from './engine.ts';
+import { toProfileFact } from './batch-profiles.ts';
+import { sendPolicy, type SendPolicy } from './commands.ts';
 import { countryOfZone, normalisePhone } from './recipient-zone.ts';
 
 /** What `createDeliveryPolicy` needs. */

@@ -13,7 +13,7 @@ import {
   textFromHtml,
   type RenderScope,
 } from './render.ts';
-import { CLICK_PURPOSE } from '../channels/email/tracking.ts';
+import { CLICK_PURPOSE } from '../links/index.ts';
 import { Secrets } from '../secrets.ts';
 
 const MJML = `<mjml>

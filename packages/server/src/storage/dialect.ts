@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import type { StoreCapabilities } from './store.ts';
 
 /** The two SQL dialects the store speaks. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,8 +17,8 @@ export interface SqlDialect {
   readonly name: DialectName;
   /** Most bind parameters one statement may carry (SQLite 32766, PostgreSQL 65535), with room. */
   readonly maxParams: number;
-  /** True where claims take row locks (`FOR UPDATE SKIP LOCKED`): PostgreSQL. */
-  readonly rowLocks: boolean;
+  /** What the store on this dialect can do (row locks: PostgreSQL), as callers see it. */
+  readonly capabilities: StoreCapabilities;
   /** Reads a JSON column as returned by the driver (parsed by pg; text on SQLite). */
   parseJson(value: unknown): unknown;
   /**
@@ -31,7 +32,7 @@ export interface SqlDialect {
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   maxParams: 32_000,
-  rowLocks: false,
+  capabilities: { rowLocks: false, writeLanes: 1, dueRunBatch: 500 },
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   param: () => '?',
 };
@@ -40,7 +41,7 @@ export const sqliteDialect: SqlDialect = {
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
   maxParams: 65_000,
-  rowLocks: true,
+  capabilities: { rowLocks: true, writeLanes: 4, dueRunBatch: 2000 },
   parseJson: (value) => value,
   param: (n, cast) => (cast ? `$${n}::${cast}` : `$${n}`),
 };

@@ -9,7 +9,7 @@ import { Kysely, PostgresDialect, sql, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import { postgresDialect, sqliteDialect } from './dialect.ts';
-import { KyselyStore } from './kysely-store.ts';
+import { kyselyStore, type KyselyStore } from './kysely-store.ts';
 import { sqliteKyselyDialect } from './sqlite-driver.ts';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
@@ -86,7 +86,7 @@ function openSqlite(path: string, log: KyselyConfig['log']): KyselyStore {
   database.pragma('wal_autocheckpoint = 10000');
   database.pragma('journal_size_limit = 67108864');
   const db = new Kysely<Database>({ dialect: sqliteKyselyDialect(database), log });
-  return new KyselyStore(db, sqliteDialect);
+  return kyselyStore(db, sqliteDialect);
 }
 
 async function openPostgres(url: string, log: KyselyConfig['log']): Promise<KyselyStore> {
@@ -107,11 +107,16 @@ async function openPostgres(url: string, log: KyselyConfig['log']): Promise<Kyse
     await db.destroy();
     throw new Error(`cannot connect to PostgreSQL at ${redact(url)}`, { cause });
   }
-  return new KyselyStore(db, postgresDialect);
+  return kyselyStore(db, postgresDialect);
 }
 
 /** Opens (without migrating) the store a URL designates; call `migrate()` before use. */
-export async function openStore(config: StoreConfig): Promise<Store> {
+export function openStore(config: StoreConfig): Promise<Store> {
+  return openKyselyStore(config);
+}
+
+/** `openStore` with the dialect the store speaks, for storage's own tests. */
+export async function openKyselyStore(config: StoreConfig): Promise<KyselyStore> {
   const target = parseStoreUrl(config.url);
   const log = logger(config.onQuery);
   return target.kind === 'postgres' ? openPostgres(target.url, log) : openSqlite(target.path, log);

@@ -1,15 +1,16 @@
 /**
- * Stores for tests, one per backend: `for (const b of backends()) describe(b.name, ...)`.
+ * The one way tests get a database: a fresh one per test, on every backend. `testDatabases()`
+ * gives empty databases by URL (for tests that start a child process or a whole server);
+ * `backends()` opens migrated stores on them (`for (const b of backends()) describe(b.name, ...)`).
  *
- * - `sqlite`: always. Each `open()` is a fresh database file in a new folder of the OS temp dir;
- *   `close()` removes the folder.
+ * - `sqlite`: always. Each database is a fresh file in a new folder of the OS temp dir; dropping
+ *   it removes the folder.
  * - `postgres`: only when `DATABASE_URL` is set, e.g.
- *   `postgres://postgres@127.0.0.1:5432/postgres`. Each `open()` creates a database
- *   `<db of DATABASE_URL>_t_<random>` on that server (through its `postgres` database); `close()`
- *   drops it (`WITH (FORCE)`). Nothing else on the server is touched.
+ *   `postgres://postgres@127.0.0.1:5432/postgres`. Each database is `<db of DATABASE_URL>_t_<random>`
+ *   on that server, created and dropped (`WITH (FORCE)`) through its `postgres` database. Nothing
+ *   else on the server is touched.
  *
- * Every store `open()` returns is migrated (unless `{ migrate: false }`) and empty. Always
- * `close()` it (in `after`/`afterEach`), or the database is left behind.
+ * Always drop a database (close a store) in `after`/`afterEach`, or it is left behind.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +19,25 @@ import { join } from 'node:path';
 import { sql, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
-import { openStore, parseStoreUrl, type StoreConfig } from './open.ts';
+import type { DialectName } from './dialect.ts';
+import type { KyselyStore } from './kysely-store.ts';
+import { openKyselyStore, parseStoreUrl, type StoreConfig } from './open.ts';
 import { sqliteKyselyDialect } from './sqlite-driver.ts';
-import type { Store } from './store.ts';
+
+/** An empty database for a test, at `url`; `drop()` deletes it. */
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A backend to make test databases on. */
+export interface TestDatabaseKind {
+  name: DialectName;
+  create(): Promise<TestDatabase>;
+}
 
 /** A store opened for a test, with the URL it lives at (to inspect it from outside). */
-export interface TestStore extends Store {
+export interface TestStore extends KyselyStore {
   readonly url: string;
 }
 
@@ -37,70 +51,19 @@ export interface TestStoreOptions {
 
 /** A storage backend for tests. */
 export interface Backend {
-  name: 'sqlite' | 'postgres';
+  name: DialectName;
   /** A fresh, migrated (unless told not to), empty store; its `close()` deletes it. */
   open(options?: TestStoreOptions): Promise<TestStore>;
 }
 
-/** The same store, with `close()` also running `cleanup`. */
-function closing(store: Store, url: string, cleanup: () => Promise<void>): TestStore {
-  return {
-    url,
-    dialect: store.dialect,
-    workspaces: store.workspaces,
-    profiles: store.profiles,
-    events: store.events,
-    journeys: store.journeys,
-    runs: store.runs,
-    messages: store.messages,
-    tasks: store.tasks,
-    conversions: store.conversions,
-    reports: store.reports,
-    lists: store.lists,
-    triggerTimers: store.triggerTimers,
-    leases: store.leases,
-    channelConfigs: store.channelConfigs,
-    subscriptions: store.subscriptions,
-    suppressions: store.suppressions,
-    forms: store.forms,
-    formSubmissions: store.formSubmissions,
-    migrate: () => store.migrate(),
-    transaction: (fn) => store.transaction(fn),
-    close: async () => {
-      try {
-        await store.close();
-      } finally {
-        await cleanup();
-      }
-    },
-  };
-}
-
-/** Opens and migrates the store at `url`; its close() (or a failure here) runs `cleanup`. */
-async function openMigrated(
-  url: string,
-  options: TestStoreOptions | undefined,
-  cleanup: () => Promise<void>,
-): Promise<TestStore> {
-  let store: Store | undefined;
-  try {
-    store = await openStore({ url, onQuery: options?.onQuery });
-    if (options?.migrate !== false) await store.migrate();
-    return closing(store, url, cleanup);
-  } catch (error) {
-    await store?.close().catch(() => undefined);
-    await cleanup();
-    throw error;
-  }
-}
-
-const sqliteBackend: Backend = {
+const sqliteDatabases: TestDatabaseKind = {
   name: 'sqlite',
-  open(options) {
-    const dir = mkdtempSync(join(tmpdir(), 'waymark-store-'));
-    return openMigrated(`sqlite:${join(dir, 'waymark.db')}`, options, async () =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
+  async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
+    return {
+      url: `sqlite:${join(dir, 'waymark.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -117,33 +80,70 @@ async function onServer(base: URL, fn: (db: Kysely<unknown>) => Promise<void>): 
   }
 }
 
-function postgresBackend(databaseUrl: string): Backend {
+function postgresDatabases(databaseUrl: string): TestDatabaseKind {
   const base = new URL(databaseUrl);
   const prefix = decodeURIComponent(base.pathname.slice(1)) || 'waymark';
   return {
     name: 'postgres',
-    async open(options) {
+    async create() {
       const name = `${prefix}_t_${randomBytes(6).toString('hex')}`;
-      await onServer(base, (db) =>
-        sql`create database ${sql.id(name)}`.execute(db).then(() => undefined),
-      );
+      await onServer(base, async (db) => {
+        await sql`create database ${sql.id(name)}`.execute(db);
+      });
       const url = new URL(base);
       url.pathname = `/${encodeURIComponent(name)}`;
-      return openMigrated(url.toString(), options, () =>
-        onServer(base, (db) =>
-          sql`drop database if exists ${sql.id(name)} with (force)`
-            .execute(db)
-            .then(() => undefined),
-        ),
-      );
+      return {
+        url: url.toString(),
+        drop: () =>
+          onServer(base, async (db) => {
+            await sql`drop database if exists ${sql.id(name)} with (force)`.execute(db);
+          }),
+      };
     },
   };
 }
 
 /** SQLite always; PostgreSQL too when `DATABASE_URL` is set. */
-export function backends(): Backend[] {
+export function testDatabases(): TestDatabaseKind[] {
   const url = process.env.DATABASE_URL;
-  return url ? [sqliteBackend, postgresBackend(url)] : [sqliteBackend];
+  return url ? [sqliteDatabases, postgresDatabases(url)] : [sqliteDatabases];
+}
+
+/** Opens (and migrates, unless told not to) a store on a fresh database of `kind`. */
+async function openTestStore(
+  kind: TestDatabaseKind,
+  options: TestStoreOptions | undefined,
+): Promise<TestStore> {
+  const database = await kind.create();
+  let store: KyselyStore | undefined;
+  try {
+    store = await openKyselyStore({ url: database.url, onQuery: options?.onQuery });
+    if (options?.migrate !== false) await store.migrate();
+    const opened = store;
+    return {
+      ...opened,
+      url: database.url,
+      close: async () => {
+        try {
+          await opened.close();
+        } finally {
+          await database.drop();
+        }
+      },
+    };
+  } catch (error) {
+    await store?.close().catch(() => undefined);
+    await database.drop();
+    throw error;
+  }
+}
+
+/** Test stores on SQLite always; on PostgreSQL too when `DATABASE_URL` is set. */
+export function backends(): Backend[] {
+  return testDatabases().map((kind) => ({
+    name: kind.name,
+    open: (options) => openTestStore(kind, options),
+  }));
 }
 
 /** A second, raw Kysely handle on the database at a store URL (migration tests). */

@@ -15,7 +15,7 @@ import { parseCall } from '../../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../../app/workspaces.ts';
 import { configFromEnv } from '../../config.ts';
 import { Secrets } from '../../secrets.ts';
-import type { MessageRow } from '../../storage/store.ts';
+import type { MessageRow } from '../sdk/index.ts';
 import { testDatabases, type TestDatabase } from '../../test-databases.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
 import { bounceAddress, bounceSettingsFromEnv, parseReport, readBounceAddress } from './bounces.ts';

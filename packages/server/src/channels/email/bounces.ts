@@ -18,7 +18,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { Secrets } from '../../secrets.ts';
+import type { Secrets } from '../sdk/index.ts';
 
 /** Signing purpose of VERP addresses. */
 export const BOUNCE_PURPOSE = 'bounce';

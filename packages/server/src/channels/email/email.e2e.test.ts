@@ -14,9 +14,8 @@ import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
 import { testDatabases, type TestDatabase } from '../../test-databases.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
-import { channelRegistry } from '../channel.ts';
-import type { UnsubscribeToken } from '../links.ts';
-import type { AdapterContext } from '../provider.ts';
+import { channelRegistry, type AdapterContext } from '../sdk/index.ts';
+import type { UnsubscribeToken } from '../../links/index.ts';
 import { smtpProvider } from './index.ts';
 import { SMTP_PASSWORD, SMTP_USER, rawHeader, startSmtp } from './testing.ts';
 

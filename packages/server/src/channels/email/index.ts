@@ -4,10 +4,16 @@
  * SMTP_REQUIRE_TLS, SMTP_ALLOW_SELF_SIGNED) for the default workspace, or settings from
  * `/api/channels`. The password is a secret field of its own: it never stays inside `url`.
  * Rendering (MJML, Liquid, the text part) happens at enqueue in runtime/render.ts; this folder
- * only delivers. Imports only the channel contract and storage types.
+ * only delivers. Imports only the channel SDK (channels/sdk/) and the links module.
  */
 import { z } from 'zod';
-import { afterCrashSetting, type ProviderFactory } from '../provider.ts';
+import {
+  afterCrashSetting,
+  defineProvider,
+  envBoolean,
+  envNumber,
+  parseEnvSettings,
+} from '../sdk/index.ts';
 import { bounceAddress } from './bounces.ts';
 import { bareAddress, smtpAdapter } from './smtp.adapter.ts';
 
@@ -83,17 +89,6 @@ const ENV_NAMES: Record<string, string> = {
   bounceDomain: 'BOUNCE_DOMAIN',
 };
 
-function envNumber(value: string | undefined): number | undefined {
-  return value === undefined || value.trim() === '' ? undefined : Number(value);
-}
-
-function envBoolean(name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^(1|true|yes|on)$/i.test(value.trim())) return true;
-  if (/^(0|false|no|off)$/i.test(value.trim())) return false;
-  throw new Error(`${name} must be true or false, not "${value}"`);
-}
-
 /** Settings from the environment (see the module header); null when SMTP_URL is not set. */
 export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv): SmtpSettings | null {
   const raw = env.SMTP_URL?.trim();
@@ -125,17 +120,15 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv): SmtpSettings | null
     ...(env.SMTP_AFTER_CRASH?.trim() ? { afterCrash: env.SMTP_AFTER_CRASH.trim() } : {}),
     ...(env.BOUNCE_DOMAIN?.trim() ? { bounceDomain: env.BOUNCE_DOMAIN.trim().toLowerCase() } : {}),
   };
-  const parsed = SmtpSettings.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => {
-    const field = String(i.path[0] ?? '');
-    return `${ENV_NAMES[field] ?? field}: ${i.message}`;
-  });
-  throw new Error(`email settings from the environment are invalid: ${problems.join('; ')}`);
+  try {
+    return parseEnvSettings(SmtpSettings, input, ENV_NAMES);
+  } catch (err) {
+    throw new Error(`email settings from the environment are invalid: ${(err as Error).message}`);
+  }
 }
 
 /** The `smtp` provider of the `email` channel. */
-export const smtpProvider: ProviderFactory<SmtpSettings> = {
+export const smtpProvider = defineProvider<SmtpSettings>({
   name: 'smtp',
   channels: ['email'],
   settings: SmtpSettings,
@@ -155,4 +148,4 @@ export const smtpProvider: ProviderFactory<SmtpSettings> = {
         : {}),
     });
   },
-};
+});

@@ -4,8 +4,7 @@
 // retryable and 5xx permanent with the server's text, settings and environment errors by field.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChannelAdapter } from '../channel.ts';
-import type { AdapterContext } from '../provider.ts';
+import type { AdapterContext, ChannelAdapter } from '../sdk/index.ts';
 import { SmtpSettings, smtpProvider, smtpSettingsFromEnv } from './index.ts';
 import { emailRow, rawHeader, startSmtp } from './testing.ts';
 

@@ -26,8 +26,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
-import type { MessageRow } from '../../storage/store.ts';
-import type { AfterCrash, ChannelAdapter, SendResult } from '../channel.ts';
+import type { AfterCrash, ChannelAdapter, MessageRow, SendResult } from '../sdk/index.ts';
 
 /** The header carrying the message's idempotency key. */
 export const MESSAGE_KEY_HEADER = 'X-Waymark-Message';

@@ -6,8 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import type { MessageRow } from '../../storage/store.ts';
-import { outboxRow } from '../testing/outbox-row.ts';
+import type { MessageRow } from '../sdk/index.ts';
+import { outboxRow } from '../sdk/testing.ts';
 
 /** The user and password the test server accepts. */
 export const SMTP_USER = 'mailer';

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CLICK_PURPOSE, OPEN_PURPOSE, type ClickToken, type OpenToken } from '../../links/index.ts';
 import { Secrets } from '../../secrets.ts';
 import {
-  CLICK_PURPOSE,
-  OPEN_PURPOSE,
   decodeAttribute,
   rewriteTextLinks,
   trackEmailHtml,
-  type ClickToken,
   type EmailTracking,
-  type OpenToken,
 } from './tracking.ts';
 
 const secrets = new Secrets(Buffer.alloc(32, 7));

@@ -1,9 +1,8 @@
 /**
  * Email tracking at render time: every `http(s)` link of a rendered email becomes a signed click
  * redirect `{publicUrl}/t/c/{token}`, and an open pixel `{publicUrl}/t/o/{token}.gif` goes in
- * before `</body>`. The tokens carry what the routes need (workspace, message, the original URL
- * and the link's index), signed with the server's key: the redirect target is never read from
- * anywhere else, so the route is not an open redirect.
+ * before `</body>`. The links and their signed tokens are made by links/tracking.ts; this module
+ * only decides which links of the content get them.
  *
  * Left as written: the unsubscribe link (and any `{publicUrl}/u/…` link), `mailto:`, `tel:` and
  * other schemes, anchors, links already pointing at `{publicUrl}/t/`, links marked
@@ -12,33 +11,10 @@
  * Plain text (an SMS body) gets the same click redirects with `rewriteTextLinks`, when its
  * template asks for it: the `http(s)` URLs written in the text become `{publicUrl}/t/c/{token}`.
  */
-import type { Secrets } from '../../secrets.ts';
+import { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../../links/index.ts';
 
-/** Signing purposes of the tracking tokens. */
-export const OPEN_PURPOSE = 'open';
-/** Signing purpose of click tokens. */
-export const CLICK_PURPOSE = 'click';
-
-/** The payload of an open token. */
-export interface OpenToken {
-  w: string;
-  m: string;
-}
-
-/** The payload of a click token: the original URL and the link's index in the email. */
-export interface ClickToken {
-  w: string;
-  m: string;
-  u: string;
-  i: number;
-}
-
-/** What tracking a rendered email needs. */
-export interface EmailTracking {
-  publicUrl: string;
-  secrets: Secrets;
-  workspaceId: string;
-  messageId: string;
+/** What tracking a rendered email needs: the message, and which links to put in. */
+export interface EmailTracking extends TrackedMessage {
   /** Insert the open pixel (default true). */
   opens?: boolean | undefined;
   /** Rewrite links to click redirects (default true). */
@@ -46,9 +22,6 @@ export interface EmailTracking {
   /** The message's unsubscribe URL: never rewritten. */
   unsubscribeUrl?: string | undefined;
 }
-
-/** Longest token put in a link: the HTTP server accepts path segments up to 2048 characters. */
-const MAX_TOKEN = 2000;
 
 /** `href` attributes of `<a>` and `<area>` tags: the attribute's quote and value. */
 const LINK = /(<(?:a|area)\b[^>]*?\s)(href)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))([^>]*>)/gi;
@@ -76,33 +49,10 @@ export function decodeAttribute(value: string): string {
   });
 }
 
-function base(publicUrl: string): string {
-  return publicUrl.replace(/\/+$/, '');
-}
-
-/** The open pixel's URL of a message. */
-export function openPixelUrl(
-  t: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'>,
-): string {
-  const payload: OpenToken = { w: t.workspaceId, m: t.messageId };
-  return `${base(t.publicUrl)}/t/o/${t.secrets.sign(OPEN_PURPOSE, payload)}.gif`;
-}
-
-/** The click redirect of one link, or null when its token would be too long. */
-export function clickUrl(
-  t: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'>,
-  url: string,
-  index: number,
-): string | null {
-  const payload: ClickToken = { w: t.workspaceId, m: t.messageId, u: url, i: index };
-  const token = t.secrets.sign(CLICK_PURPOSE, payload);
-  return token.length > MAX_TOKEN ? null : `${base(t.publicUrl)}/t/c/${token}`;
-}
-
 /** Whether a link (decoded) is one tracking leaves alone. */
 function untracked(url: string, t: EmailTracking): boolean {
   if (!/^https?:\/\//i.test(url)) return true;
-  const root = base(t.publicUrl);
+  const root = linkRoot(t.publicUrl);
   if (t.unsubscribeUrl !== undefined && url === t.unsubscribeUrl) return true;
   return url.startsWith(`${root}/u/`) || url.startsWith(`${root}/t/`);
 }

@@ -7,10 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
-import type { MessageRow } from '../../storage/store.ts';
-import type { AdapterContext } from '../provider.ts';
+import type { AdapterContext, MessageRow } from '../sdk/index.ts';
 import { httpSmsProvider } from './http-sms.adapter.ts';
-import { outboxRow } from '../testing/outbox-row.ts';
+import { outboxRow } from '../sdk/testing.ts';
 
 interface Received {
   path: string;

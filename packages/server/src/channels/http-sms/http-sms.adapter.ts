@@ -7,16 +7,20 @@
  * failures, 429 and 5xx are retried (Retry-After honoured); other statuses are permanent.
  */
 import { z } from 'zod';
-import type { ChannelAdapter } from '../channel.ts';
-import { smsToSend } from '../phone.ts';
-import { afterCrashSetting, type AdapterContext, type ProviderFactory } from '../provider.ts';
-import { DefaultCountry, parseEnvSettings } from '../twilio/api.ts';
 import {
+  afterCrashSetting,
+  DefaultCountry,
+  defineProvider,
   HttpClient,
+  parseEnvSettings,
+  parseJson,
+  smsToSend,
   statusFailure,
   transportFailure,
+  type AdapterContext,
+  type ChannelAdapter,
   type HttpResponse,
-} from '../twilio/http-client.ts';
+} from '../sdk/index.ts';
 
 /** Settings of the HTTP SMS gateway provider. */
 export const HttpSmsSettings = z.object({
@@ -64,14 +68,6 @@ function at(value: unknown, path: string): unknown {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Makes the gateway adapter. */
@@ -158,7 +154,7 @@ export function createHttpSmsAdapter(
  * (default Bearer; empty for none), SMS_GATEWAY_FROM, SMS_GATEWAY_ID_PATH (default id),
  * SMS_DEFAULT_COUNTRY.
  */
-export const httpSmsProvider: ProviderFactory<HttpSmsSettings> = {
+export const httpSmsProvider = defineProvider<HttpSmsSettings>({
   name: 'http-sms',
   channels: ['sms'],
   settings: HttpSmsSettings,
@@ -171,4 +167,4 @@ export const httpSmsProvider: ProviderFactory<HttpSmsSettings> = {
     return parseEnvSettings(HttpSmsSettings, raw, ENV);
   },
   create: createHttpSmsAdapter,
-};
+});

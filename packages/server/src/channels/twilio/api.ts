@@ -4,21 +4,22 @@
  * under `/hooks/twilio/…`, and verifying the webhooks Twilio sends to them.
  */
 import { z } from 'zod';
-import type { ProviderRequest, SendResult } from '../channel.ts';
-import { afterCrashSetting } from '../provider.ts';
-import { WebhookRejected } from '../channel.ts';
-import { isCountryCode } from '../phone.ts';
-import { HttpClient, statusFailure, transportFailure, type HttpResponse } from './http-client.ts';
+import {
+  afterCrashSetting,
+  DefaultCountry,
+  HttpClient,
+  parseJson,
+  statusFailure,
+  transportFailure,
+  WebhookRejected,
+  type HttpResponse,
+  type ProviderRequest,
+  type SendResult,
+} from '../sdk/index.ts';
 import { formValue, parseForm, verifyTwilioSignature, type FormParams } from './signature.ts';
 
 /** Twilio's API host; `TWILIO_API_BASE` points elsewhere (tests, Twilio-compatible gateways). */
 export const TWILIO_API_BASE = 'https://api.twilio.com';
-
-/** A default country for national numbers: ISO alpha-2, upper-cased. */
-export const DefaultCountry = z
-  .string()
-  .transform((s) => s.trim().toUpperCase())
-  .refine(isCountryCode, { message: 'not an ISO 3166 alpha-2 country code (e.g. PT, US)' });
 
 /** Account settings both Twilio adapters take. */
 export const TwilioAccount = z.object({
@@ -40,27 +41,6 @@ export const TwilioAccount = z.object({
 
 /** Settings of either Twilio adapter; secret: the auth token. */
 export const TWILIO_SECRET_FIELDS = ['authToken'] as const;
-
-/**
- * Validates settings read from the environment, naming the variable in errors (`TWILIO_FROM:
- * …`), so a misconfigured server says what to fix at start.
- */
-export function parseEnvSettings<S>(
-  schema: z.ZodType<S>,
-  raw: Record<string, unknown>,
-  vars: Record<string, string>,
-): S {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new Error(
-    result.error.issues
-      .map((i) => {
-        const field = String(i.path[0] ?? '');
-        return `${vars[field] ?? field}: ${i.message}`;
-      })
-      .join('; '),
-  );
-}
 
 /** Common account fields from the environment. */
 export function accountFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -176,14 +156,6 @@ export class TwilioApi {
   /** Closes pooled connections. */
   close(): void {
     this.#client.close();
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -9,13 +9,17 @@ import { after, before, describe, it } from 'node:test';
 import twilio from 'twilio';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
-import type { MessageRow } from '../../storage/store.ts';
-import { WebhookRejected, type ChannelAdapter, type ProviderRequest } from '../channel.ts';
-import type { AdapterContext } from '../provider.ts';
-import { TwilioPeer } from '../testing/twilio-peer.ts';
+import {
+  WebhookRejected,
+  type AdapterContext,
+  type ChannelAdapter,
+  type MessageRow,
+  type ProviderRequest,
+} from '../sdk/index.ts';
+import { TwilioPeer } from './testing/twilio-peer.ts';
 import { twilioSmsProvider } from './sms.adapter.ts';
 import { twilioSignature, verifyTwilioSignature } from './signature.ts';
-import { outboxRow } from '../testing/outbox-row.ts';
+import { outboxRow } from '../sdk/testing.ts';
 
 const PUBLIC = 'https://waymark.example.com';
 

@@ -5,20 +5,25 @@
  * normalised to E.164 first and the text's segment count is recorded with the result.
  */
 import { z } from 'zod';
-import type { ChannelAdapter, ProviderOutcome } from '../channel.ts';
-import { WebhookRejected } from '../channel.ts';
-import { smsToSend } from '../phone.ts';
-import type { AdapterContext, ProviderFactory } from '../provider.ts';
+import {
+  defineProvider,
+  parseEnvSettings,
+  smsToSend,
+  WebhookRejected,
+  type AdapterContext,
+  type ChannelAdapter,
+  type ProviderOutcome,
+} from '../sdk/index.ts';
 import {
   ACCOUNT_ENV,
   accountFromEnv,
   callbackUrl,
-  parseEnvSettings,
   TWILIO_SECRET_FIELDS,
   TwilioAccount,
   TwilioApi,
   verifyHook,
 } from './api.ts';
+import { twilioHooks } from './hooks.ts';
 import { formValue } from './signature.ts';
 
 /** Settings of the Twilio SMS/WhatsApp provider. */
@@ -150,7 +155,7 @@ export function createTwilioSmsAdapter(
  * TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID (WhatsApp: only when
  * TWILIO_WHATSAPP_FROM names a WhatsApp sender), TWILIO_API_BASE, SMS_DEFAULT_COUNTRY.
  */
-export const twilioSmsProvider: ProviderFactory<TwilioSmsSettings> = {
+export const twilioSmsProvider = defineProvider<TwilioSmsSettings>({
   name: 'twilio',
   channels: ['sms', 'whatsapp'],
   settings: TwilioSmsSettings,
@@ -172,5 +177,6 @@ export const twilioSmsProvider: ProviderFactory<TwilioSmsSettings> = {
       { ...ENV, from: channel === 'whatsapp' ? 'TWILIO_WHATSAPP_FROM' : 'TWILIO_FROM' },
     );
   },
+  hooks: twilioHooks,
   create: createTwilioSmsAdapter,
-};
+});

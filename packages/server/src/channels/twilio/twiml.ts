@@ -2,6 +2,7 @@
  * TwiML, the XML Twilio's voice calls run: the callback script played to the contact-centre
  * agent (a short whisper, then `<Dial>` the customer) and the empty/hang-up answers.
  */
+import { WebhookRejected } from '../sdk/index.ts';
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) =>
@@ -38,4 +39,29 @@ export function callbackTwiml(a: {
     `timeout="${a.timeout}"><Number>${escapeXml(a.customer)}</Number></Dial>` +
     '</Response>'
   );
+}
+
+/**
+ * The TwiML answered to `…/voice/answer/{id}` once `parseWebhook` has verified the request: the
+ * whisper, then `<Dial>` to the customer named in the (signed) URL, with the dial's result posted
+ * to `…/voice/dial/{id}`.
+ */
+export function answerTwiml(verifiedUrl: string, whisper: string): string {
+  const url = new URL(verifiedUrl);
+  const customer = url.searchParams.get('customer');
+  const callerId = url.searchParams.get('callerId');
+  if (!customer || !callerId)
+    throw new WebhookRejected('the TwiML URL names no customer or caller ID', 400);
+  const action = new URL(url);
+  action.pathname = action.pathname.replace(/\/answer\/([^/]+)$/, '/dial/$1');
+  action.search = '';
+  const key = url.searchParams.get('key');
+  if (key) action.searchParams.set('key', key);
+  return callbackTwiml({
+    whisper,
+    customer,
+    callerId,
+    action: action.toString(),
+    timeout: Number(url.searchParams.get('ring') ?? 30),
+  });
 }

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
-import type { MessageRow } from '../../storage/store.ts';
-import type { ChannelAdapter } from '../channel.ts';
-import { TwilioPeer } from '../testing/twilio-peer.ts';
-import { answerTwiml, twilioVoiceProvider } from './voice.adapter.ts';
-import { outboxRow } from '../testing/outbox-row.ts';
+import type { ChannelAdapter, MessageRow } from '../sdk/index.ts';
+import { TwilioPeer } from './testing/twilio-peer.ts';
+import { twilioVoiceProvider } from './voice.adapter.ts';
+import { answerTwiml } from './twiml.ts';
+import { outboxRow } from '../sdk/testing.ts';
 
 const message = (over: Partial<MessageRow> = {}): MessageRow =>
   outboxRow({

@@ -16,22 +16,26 @@
  * | call `completed` with no dial result before it   | `failed` (the agent hung up first) |
  */
 import { z } from 'zod';
-import type { ChannelAdapter, ProviderOutcome } from '../channel.ts';
-import { WebhookRejected } from '../channel.ts';
-import { toE164 } from '../phone.ts';
-import type { AdapterContext, ProviderFactory } from '../provider.ts';
+import {
+  defineProvider,
+  parseEnvSettings,
+  toE164,
+  WebhookRejected,
+  type AdapterContext,
+  type ChannelAdapter,
+  type ProviderOutcome,
+} from '../sdk/index.ts';
 import {
   ACCOUNT_ENV,
   accountFromEnv,
   callbackUrl,
-  parseEnvSettings,
   TWILIO_SECRET_FIELDS,
   TwilioAccount,
   TwilioApi,
   verifyHook,
 } from './api.ts';
 import { formValue } from './signature.ts';
-import { callbackTwiml } from './twiml.ts';
+import { twilioHooks } from './hooks.ts';
 
 /** Settings of the Twilio voice provider. */
 export const TwilioVoiceSettings = TwilioAccount.extend({
@@ -187,37 +191,12 @@ export function createTwilioVoiceAdapter(
 }
 
 /**
- * The TwiML answered to `…/voice/answer/{id}` once `parseWebhook` has verified the request: the
- * whisper, then `<Dial>` to the customer named in the (signed) URL, with the dial's result posted
- * to `…/voice/dial/{id}`.
- */
-export function answerTwiml(verifiedUrl: string, whisper: string): string {
-  const url = new URL(verifiedUrl);
-  const customer = url.searchParams.get('customer');
-  const callerId = url.searchParams.get('callerId');
-  if (!customer || !callerId)
-    throw new WebhookRejected('the TwiML URL names no customer or caller ID', 400);
-  const action = new URL(url);
-  action.pathname = action.pathname.replace(/\/answer\/([^/]+)$/, '/dial/$1');
-  action.search = '';
-  const key = url.searchParams.get('key');
-  if (key) action.searchParams.set('key', key);
-  return callbackTwiml({
-    whisper,
-    customer,
-    callerId,
-    action: action.toString(),
-    timeout: Number(url.searchParams.get('ring') ?? 30),
-  });
-}
-
-/**
  * The Twilio voice provider (`twilio-voice`, channel `voice`): a separate provider from `twilio`
  * because a callback needs a voice-capable caller ID and its own pacing (calls per second).
  * Environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VOICE_FROM (else TWILIO_FROM),
  * TWILIO_API_BASE, SMS_DEFAULT_COUNTRY (numbers without a prefix).
  */
-export const twilioVoiceProvider: ProviderFactory<TwilioVoiceSettings> = {
+export const twilioVoiceProvider = defineProvider<TwilioVoiceSettings>({
   name: 'twilio-voice',
   channels: ['voice'],
   settings: TwilioVoiceSettings,
@@ -228,5 +207,6 @@ export const twilioVoiceProvider: ProviderFactory<TwilioVoiceSettings> = {
     if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN || !from) return null;
     return parseEnvSettings(TwilioVoiceSettings, { ...accountFromEnv(env), from }, ENV);
   },
+  hooks: twilioHooks,
   create: createTwilioVoiceAdapter,
-};
+});

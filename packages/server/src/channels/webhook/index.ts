@@ -3,11 +3,10 @@
  * `webhook` channel. The provider is on by default (a webhook has no "dev" form worth having):
  * `fromEnv` always answers settings, with the signing secret from WEBHOOK_SIGNING_SECRET or,
  * when unset, derived from the server's secret key (stable across restarts; set the variable to
- * share a known secret with receivers). Imports only the channel contract, the clock and secrets.
+ * share a known secret with receivers). Imports only the channel SDK (channels/sdk/).
  */
 import { z } from 'zod';
-import type { Secrets } from '../../secrets.ts';
-import { afterCrashSetting, type ProviderFactory } from '../provider.ts';
+import { afterCrashSetting, defineProvider, type Secrets } from '../sdk/index.ts';
 import { webhookAdapter } from './webhook.adapter.ts';
 
 export {
@@ -61,7 +60,7 @@ function envTimeout(value: string | undefined): number {
 }
 
 /** The `webhook` provider: signed JSON calls for webhook nodes and webhook alerts. */
-export const webhookProvider: ProviderFactory<WebhookSettings> = {
+export const webhookProvider = defineProvider<WebhookSettings>({
   name: 'webhook',
   channels: ['webhook'],
   settings: WebhookSettings,
@@ -87,4 +86,4 @@ export const webhookProvider: ProviderFactory<WebhookSettings> = {
       clock: context.clock,
     });
   },
-};
+});

@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
-import type { MessageRow } from '../../storage/store.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter, MessageRow } from '../sdk/index.ts';
 import {
   RESPONSE_BODY_LIMIT,
   derivedSigningSecret,

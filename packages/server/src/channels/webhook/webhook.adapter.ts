@@ -7,9 +7,7 @@
  * - any other status (other 4xx, 3xx: redirects are not followed) → `permanent`, data
  *   `{ status, body }`.
  */
-import type { Clock } from '../../clock.ts';
-import type { MessageRow } from '../../storage/store.ts';
-import type { AfterCrash, ChannelAdapter, SendResult } from '../channel.ts';
+import type { AfterCrash, ChannelAdapter, Clock, MessageRow, SendResult } from '../sdk/index.ts';
 import { MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signature.ts';
 
 /**

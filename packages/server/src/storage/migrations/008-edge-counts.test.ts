@@ -13,9 +13,8 @@ import { parseCall } from '../../app/segment.ts';
 import { DEFAULT_WORKSPACE } from '../../app/workspaces.ts';
 import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
-import { testDatabases, type TestDatabase } from '../../test-databases.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
-import { rawHandle } from '../testing.ts';
+import { rawHandle, testDatabases, type TestDatabase } from '../testing.ts';
 import { migrationProvider } from './index.ts';
 
 const WS = DEFAULT_WORKSPACE;

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ChannelConfigsTable } from '../schema.ts';
-import type { ChannelConfigRepo, ChannelConfigRow } from '../store.ts';
+import type { ChannelConfigRepo, ChannelConfigRow } from '../contracts/channel-configs.ts';
 
 /** ChannelConfigRepo over Kysely. */
 export class KyselyChannelConfigRepo implements ChannelConfigRepo {

@@ -13,8 +13,8 @@ import type {
   ConversionRow,
   ConversionTotals,
   ConversionWindowRow,
-  Page,
-} from '../store.ts';
+} from '../contracts/conversions.ts';
+import type { Page } from '../contracts/page.ts';
 
 const toRow = (r: Selectable<ConversionsTable>): ConversionRow => ({
   workspaceId: r.workspace_id,

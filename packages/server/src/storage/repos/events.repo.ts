@@ -3,7 +3,7 @@ import { checkLimit } from '../cursor.ts';
 import { insertMany, inList, keyChunks } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { EventsTable } from '../schema.ts';
-import type { EventRepo, EventRow, NewEvent } from '../store.ts';
+import type { EventRepo, EventRow, NewEvent } from '../contracts/events.ts';
 import type { Selectable } from 'kysely';
 
 /** Columns an insert writes. */

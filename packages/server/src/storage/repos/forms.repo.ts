@@ -3,7 +3,13 @@ import type { Selectable } from 'kysely';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { FormSubmissionsTable, FormsTable } from '../schema.ts';
-import type { FormRepo, FormRow, FormSubmissionRepo, FormSubmissionRow, Page } from '../store.ts';
+import type {
+  FormRepo,
+  FormRow,
+  FormSubmissionRepo,
+  FormSubmissionRow,
+} from '../contracts/forms.ts';
+import type { Page } from '../contracts/page.ts';
 
 /** FormRepo over Kysely. */
 export class KyselyFormRepo implements FormRepo {

@@ -1,9 +1,10 @@
 /** Journeys and their immutable versions. */
-import type { JourneyDefinition } from '@waymark/core';
+import { JourneyDocument } from '@waymark/core';
 import type { Selectable } from 'kysely';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
+import { parseStored } from '../stored-json.ts';
 import type { JourneysTable, JourneyVersionsTable } from '../schema.ts';
-import type { JourneyRepo, JourneyRow, JourneyVersionRow } from '../store.ts';
+import type { JourneyRepo, JourneyRow, JourneyVersionRow } from '../contracts/journeys.ts';
 
 const toJourney = (r: Selectable<JourneysTable>): JourneyRow => ({
   workspaceId: r.workspace_id,
@@ -27,13 +28,14 @@ export class KyselyJourneyRepo implements JourneyRepo {
   }
 
   #toVersion(r: Selectable<JourneyVersionsTable>): JourneyVersionRow {
-    // Written by addVersion from a validated JourneyDefinition.
-    const definition = readObject(this.#c.dialect, r.definition, 'journey_versions.definition');
+    // Parsed with core's schema, not cast: a stored document is checked like one sent to the API.
+    const column = 'journey_versions.definition';
+    const definition = readObject(this.#c.dialect, r.definition, column);
     return {
       workspaceId: r.workspace_id,
       journeyId: r.journey_id,
       version: r.version,
-      definition: definition as unknown as JourneyDefinition,
+      definition: parseStored(JourneyDocument, definition, column),
       createdAt: r.created_at,
       publishedAt: r.published_at,
     };

@@ -1,6 +1,6 @@
 /** Named leases held by worker processes. */
 import type { RepoContext } from '../dialect.ts';
-import type { LeaseRepo } from '../store.ts';
+import type { LeaseRepo } from '../contracts/leases.ts';
 
 /** LeaseRepo over Kysely: one conditional upsert per acquire. */
 export class KyselyLeaseRepo implements LeaseRepo {

@@ -2,7 +2,8 @@
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { insertMany, inList, keyChunks } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
-import type { ListRepo, ListRow, Page } from '../store.ts';
+import type { ListRepo, ListRow } from '../contracts/lists.ts';
+import type { Page } from '../contracts/page.ts';
 
 /** ListRepo over Kysely. */
 export class KyselyListRepo implements ListRepo {

@@ -5,7 +5,8 @@ import { insertMany, pickInserted, updateMany } from '../batch.ts';
 import { readObject, toJson, type CastType, type RepoContext } from '../dialect.ts';
 import { HAS_PROVIDER_ID } from '../migrations/002-channels.ts';
 import type { MessagesTable } from '../schema.ts';
-import type { MessageRepo, MessageRow, Page } from '../store.ts';
+import type { MessageRepo, MessageRow } from '../contracts/messages.ts';
+import type { Page } from '../contracts/page.ts';
 
 /** Rows a claim may take; spelled exactly as in the `messages_due` partial index. */
 const CLAIMABLE = sql<boolean>`status in ('pending', 'sending')`;
@@ -144,7 +145,7 @@ export class KyselyMessageRepo implements MessageRepo {
       .where((eb) => eb.or([eb('status', '=', 'pending'), eb('lease_until', '<=', now)]))
       .orderBy('available_at')
       .limit(checkLimit(limit))
-      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .$if(this.#c.dialect.capabilities.rowLocks, (q) => q.forUpdate().skipLocked())
       .$asTuple('workspace_id', 'profile_id', 'id');
     const rows = await db
       .updateTable('messages')

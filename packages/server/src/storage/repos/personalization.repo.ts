@@ -5,7 +5,8 @@
  * is cheaper than an aggregate whose syntax differs between SQLite and PostgreSQL.
  */
 import { readObject, type RepoContext } from '../dialect.ts';
-import type { IdentityKind, PersonalizationRow } from '../store.ts';
+import type { PersonalizationRow } from '../contracts/personalization.ts';
+import type { IdentityKind } from '../contracts/profiles.ts';
 
 interface Joined {
   id: string;

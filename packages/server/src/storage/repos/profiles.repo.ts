@@ -4,14 +4,9 @@ import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { chunks, insertMany, inList, keyChunks, updateMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { ProfilesTable } from '../schema.ts';
-import type {
-  IdentityKind,
-  IdentityRow,
-  Page,
-  PersonalizationRow,
-  ProfileRepo,
-  ProfileRow,
-} from '../store.ts';
+import type { Page } from '../contracts/page.ts';
+import type { PersonalizationRow } from '../contracts/personalization.ts';
+import type { IdentityKind, IdentityRow, ProfileRepo, ProfileRow } from '../contracts/profiles.ts';
 import { personalizationById, personalizationByIdentity } from './personalization.repo.ts';
 
 /** Longest chain of merges followed by `resolve` (a longer one means a cycle). */

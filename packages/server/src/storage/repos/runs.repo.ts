@@ -1,5 +1,5 @@
 /** Runs: batch writes, due-timer claims, locks, entry history and the trace. */
-import type { Awaiting, ExitReason, RunState, TraceEntry } from '@waymark/core';
+import type { TraceEntry } from '@waymark/core';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { checkLimit } from '../cursor.ts';
 import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
@@ -13,8 +13,15 @@ import {
   type RepoContext,
 } from '../dialect.ts';
 import { RUN_DUE_AT } from '../migrations/001-initial.ts';
+import {
+  parseStored,
+  parseStoredOrNull,
+  StoredAwaiting,
+  StoredExitReason,
+  StoredRunState,
+} from '../stored-json.ts';
 import type { RunsTable } from '../schema.ts';
-import type { EntryHistory, RunRepo, RunRow, RunTraceRow } from '../store.ts';
+import type { EntryHistory, RunRepo, RunRow, RunTraceRow } from '../contracts/runs.ts';
 
 /** Runs a timer can wake; spelled exactly as in the `runs_wake` partial index. */
 const WAKEABLE = sql<boolean>`status in ('active', 'waiting')`;
@@ -85,7 +92,7 @@ export class KyselyRunRepo implements RunRepo {
 
   #toRow(r: Selectable<RunsTable>): RunRow {
     const d = this.#c.dialect;
-    // JSON columns were written from typed values by this repo.
+    // JSON columns are parsed with their schemas (stored-json.ts), not cast.
     return {
       workspaceId: r.workspace_id,
       profileId: r.profile_id,
@@ -95,12 +102,20 @@ export class KyselyRunRepo implements RunRepo {
       status: r.status,
       node: r.node,
       wakeAt: r.wake_at,
-      awaiting: readObjectOrNull(d, r.awaiting, 'runs.awaiting') as Awaiting | null,
-      state: readObject(d, r.state, 'runs.state') as unknown as RunState,
+      awaiting: parseStoredOrNull(
+        StoredAwaiting,
+        readObjectOrNull(d, r.awaiting, 'runs.awaiting'),
+        'runs.awaiting',
+      ),
+      state: parseStored(StoredRunState, readObject(d, r.state, 'runs.state'), 'runs.state'),
       enteredAt: r.entered_at,
       updatedAt: r.updated_at,
       endedAt: r.ended_at,
-      exit: readObjectOrNull(d, r.exit, 'runs.exit') as ExitReason | null,
+      exit: parseStoredOrNull(
+        StoredExitReason,
+        readObjectOrNull(d, r.exit, 'runs.exit'),
+        'runs.exit',
+      ),
     };
   }
 
@@ -182,7 +197,7 @@ export class KyselyRunRepo implements RunRepo {
       .$if(pg, (q) => q.where(DUE_AT, '<=', now).orderBy(DUE_AT))
       .$if(!pg, (q) => q.where('wake_at', '<=', now).where(WAKEABLE).orderBy('wake_at'))
       .limit(checkLimit(limit))
-      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .$if(this.#c.dialect.capabilities.rowLocks, (q) => q.forUpdate().skipLocked())
       .execute();
     return rows.map((r) => this.#toRow(r));
   }
@@ -197,7 +212,7 @@ export class KyselyRunRepo implements RunRepo {
         .where('workspace_id', '=', workspaceId)
         .where(inList(this.#c.dialect, 'id', part))
         .orderBy('id')
-        .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate())
+        .$if(this.#c.dialect.capabilities.rowLocks, (q) => q.forUpdate())
         .execute();
       for (const r of rows) out.push(this.#toRow(r));
     }

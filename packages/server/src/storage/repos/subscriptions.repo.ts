@@ -1,7 +1,7 @@
 /** Consent: subscription rows per (workspace, profile, channel, topic). */
 import { inList, insertMany, keyChunks } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
-import type { SubscriptionRepo, SubscriptionRow } from '../store.ts';
+import type { SubscriptionRepo, SubscriptionRow } from '../contracts/subscriptions.ts';
 
 /** Columns a write sets. */
 const SUBSCRIPTION_COLUMNS = [

@@ -4,7 +4,8 @@ import { inList, keyChunks } from '../batch.ts';
 import { checkLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { type RepoContext } from '../dialect.ts';
 import type { SuppressionsTable } from '../schema.ts';
-import type { Page, SuppressionRepo, SuppressionRow } from '../store.ts';
+import type { Page } from '../contracts/page.ts';
+import type { SuppressionRepo, SuppressionRow } from '../contracts/suppressions.ts';
 
 const toRow = (r: Selectable<SuppressionsTable>): SuppressionRow => ({
   workspaceId: r.workspace_id,

@@ -5,7 +5,7 @@ import { insertMany, pickInserted } from '../batch.ts';
 import { type RepoContext } from '../dialect.ts';
 import { TASK_ESCALATABLE } from '../migrations/002-channels.ts';
 import type { TasksTable } from '../schema.ts';
-import type { TaskRepo, TaskRow } from '../store.ts';
+import type { TaskRepo, TaskRow } from '../contracts/tasks.ts';
 
 const toRow = (r: Selectable<TasksTable>): TaskRow => ({
   workspaceId: r.workspace_id,
@@ -164,7 +164,7 @@ export class KyselyTaskRepo implements TaskRepo {
       .where('due_at', '<=', now)
       .orderBy('due_at')
       .limit(checkLimit(limit))
-      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .$if(this.#c.dialect.capabilities.rowLocks, (q) => q.forUpdate().skipLocked())
       .execute();
     return rows.map(toRow);
   }

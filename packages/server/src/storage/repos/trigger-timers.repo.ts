@@ -4,7 +4,7 @@ import { checkLimit } from '../cursor.ts';
 import { insertMany } from '../batch.ts';
 import { readObject, toJson, type RepoContext } from '../dialect.ts';
 import type { TriggerTimersTable } from '../schema.ts';
-import type { TriggerTimerRepo, TriggerTimerRow } from '../store.ts';
+import type { TriggerTimerRepo, TriggerTimerRow } from '../contracts/trigger-timers.ts';
 
 const KEY = ['workspace_id', 'profile_id', 'journey_id', 'kind'] as const;
 
@@ -75,7 +75,7 @@ export class KyselyTriggerTimerRepo implements TriggerTimerRepo {
       .where('wake_at', '<=', now)
       .orderBy('wake_at')
       .limit(checkLimit(limit))
-      .$if(this.#c.dialect.rowLocks, (q) => q.forUpdate().skipLocked())
+      .$if(this.#c.dialect.capabilities.rowLocks, (q) => q.forUpdate().skipLocked())
       .$asTuple(...KEY);
     const rows = await db
       .deleteFrom('trigger_timers')

@@ -1,7 +1,7 @@
 /** Workspaces and their API keys (stored as SHA-256 hashes). */
 import type { RepoContext } from '../dialect.ts';
 import type { WorkspacesTable } from '../schema.ts';
-import type { KeyKind, WorkspaceRepo, WorkspaceRow } from '../store.ts';
+import type { KeyKind, WorkspaceRepo, WorkspaceRow } from '../contracts/workspaces.ts';
 
 const toRow = (r: WorkspacesTable): WorkspaceRow => ({
   id: r.id,
