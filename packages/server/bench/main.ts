@@ -27,7 +27,7 @@ import { DEFAULT_WORKSPACE } from '../src/app/workspaces.ts';
 import { ManualClock } from '../src/clock.ts';
 import { configFromEnv } from '../src/config.ts';
 import { startHttp } from '../src/http/index.ts';
-import { testDatabases } from '../src/test-databases.ts';
+import { testDatabases } from '../src/storage/testing.ts';
 import { createWaymark } from '../src/waymark.ts';
 import { benchPersonalize } from './personalize.ts';
 import { benchReports } from './reports.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configFromEnv } from '../config.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { createWaymark } from '../waymark.ts';
 import { DEMO_WORKSPACE, demoGuide, loadDemo } from './demo.ts';
 import { getJourney, setJourneyStatus } from './journeys.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadJourney } from '@waymark/core';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { poll, root, startWaymark, type Started } from './testing.ts';
 
 const DEFAULT_ADMIN = 'wa_test_demo_default';

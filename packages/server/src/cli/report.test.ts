@@ -12,7 +12,7 @@ import { parseCall } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
-import { testDatabases, type TestDatabase } from '../test-databases.ts';
+import { testDatabases, type TestDatabase } from '../storage/testing.ts';
 import { createWaymark } from '../waymark.ts';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -26,7 +26,7 @@ import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { basicAuth, freePort, type JsonResponse } from '../http/testing.ts';
 import { startHttp, type RunningHttp } from '../http/server.ts';
-import type { TestDatabase, TestDatabaseKind } from '../test-databases.ts';
+import type { TestDatabase, TestDatabaseKind } from '../storage/testing.ts';
 import { startRecordingPeer } from '../testing/recording-peer.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 

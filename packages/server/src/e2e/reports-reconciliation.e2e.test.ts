@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { JourneyReport } from '../app/reports.ts';
 import type { RunRow } from '../storage/store.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { checkFunnel, reconcile, sum } from './reports-checks.ts';
 import {
   BROWSERS,

@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import type { JourneyReport } from '../app/reports.ts';
 import type { ConversionRow, MessageRow, RunRow } from '../storage/store.ts';
-import type { TestDatabaseKind } from '../test-databases.ts';
+import type { TestDatabaseKind } from '../storage/testing.ts';
 import { startScenario, type Scenario } from './harness.ts';
 
 export const ZONE = 'America/New_York';

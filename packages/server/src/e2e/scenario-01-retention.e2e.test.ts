@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

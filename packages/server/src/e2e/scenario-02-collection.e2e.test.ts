@@ -9,7 +9,7 @@
 // while an unpaid customer's task is escalated to the team lead at its due time).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhookSignature } from '../channels/webhook/signature.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { WEBHOOK_SECRET, exampleJourney, startScenario, type Scenario } from './harness.ts';
 
 const LISBON = 'Europe/Lisbon';

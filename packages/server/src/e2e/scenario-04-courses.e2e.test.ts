@@ -7,7 +7,7 @@
 // customer texts back that it arrived → the set-up video at once, tips at 10:00 three days on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, type Scenario } from './harness.ts';
 
 const LISBON = 'Europe/Lisbon';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhookSignature } from '../channels/webhook/index.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, WEBHOOK_SECRET, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, type Scenario, type Stamped } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

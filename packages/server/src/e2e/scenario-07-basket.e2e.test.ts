@@ -6,7 +6,7 @@
 // the journey wherever it is.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, pixelOf, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CallScenario } from '../channels/twilio/testing/twilio-peer.ts';
 import { readTwiml } from '../channels/twilio/testing/twilio-peer.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, OUR_NUMBER, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth } from '../http/testing.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, startScenario, WRITE_KEY, type Scenario } from './harness.ts';
 
 interface Personalisation {

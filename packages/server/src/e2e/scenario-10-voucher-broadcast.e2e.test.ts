@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import { rawHeader } from '../channels/email/testing.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { exampleJourney, pixelOf, recipientOf, startScenario, type Scenario } from './harness.ts';
 
 const ZONE = 'Europe/Lisbon';

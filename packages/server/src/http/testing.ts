@@ -1,21 +1,21 @@
 /**
  * Test fixture of the HTTP edge: a whole Waymark (fresh database, known keys, optional manual
  * clock) served on a free port, with small clients for the tracking and admin APIs, on the
- * databases of `test-databases.ts`.
+ * databases of `storage/testing.ts`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
-import type { TestDatabaseKind } from '../test-databases.ts';
+import type { TestDatabaseKind } from '../storage/testing.ts';
 import { startHttp } from './server.ts';
 
 export {
   testDatabases as testDatabaseUrls,
   type TestDatabase,
   type TestDatabaseKind as TestBackend,
-} from '../test-databases.ts';
+} from '../storage/testing.ts';
 
 /** Keys of the test workspace. */
 export const TEST_WRITE_KEY = 'wk_test_write_key';

@@ -6,7 +6,7 @@ import { applyJourney, checkJourney } from '../app/journeys.ts';
 import { parseCall } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import { configFromEnv } from '../config.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 

@@ -20,7 +20,7 @@ import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
 import { Secrets } from '../secrets.ts';
 import type { MessageRow } from '../storage/store.ts';
-import { testDatabases, type TestDatabase } from '../test-databases.ts';
+import { testDatabases, type TestDatabase } from '../storage/testing.ts';
 import { createWaymark, type Waymark, type WaymarkOptions } from '../waymark.ts';
 import { backoffDelay, Delivery, DELIVERY_DEFAULTS, type DeliveryPolicy } from './delivery.ts';
 

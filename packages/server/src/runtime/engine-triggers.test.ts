@@ -8,7 +8,7 @@ import { listOutbox } from '../app/outbox.ts';
 import { receiveInbound } from '../app/inbound.ts';
 import { getProfile } from '../app/profiles.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startEngineStage, type EngineStage } from '../testing/engine-stage.ts';
 import { oneMessage } from '../testing/journeys.ts';
 import { advanceBy } from '../testing/virtual-time.ts';

@@ -7,7 +7,7 @@ import { enrol, recordOutcome } from '../app/outbox.ts';
 import { completeTask, listTasks } from '../app/tasks.ts';
 import { getProfile } from '../app/profiles.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startEngineStage, type EngineStage } from '../testing/engine-stage.ts';
 import { advanceBy } from '../testing/virtual-time.ts';
 

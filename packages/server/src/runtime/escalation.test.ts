@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { completeTask, listTasks } from '../app/tasks.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
 import { verifyWebhookSignature } from '../channels/webhook/index.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startEngineStage, type EngineStage } from '../testing/engine-stage.ts';
 import { startRecordingPeer, type RecordingPeer } from '../testing/recording-peer.ts';
 import { advanceBy } from '../testing/virtual-time.ts';

@@ -7,7 +7,7 @@ import { addSuppression, setSubscriptions } from '../app/consent.ts';
 import { getProfile } from '../app/profiles.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
 import { channelRegistry } from '../channels/sdk/index.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startEngineStage, type EngineStage, type OutboxItem } from '../testing/engine-stage.ts';
 import { advanceBy } from '../testing/virtual-time.ts';
 import { createDeliveryPolicy, normaliseAddress } from './policies.ts';

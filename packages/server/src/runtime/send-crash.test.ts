@@ -17,7 +17,7 @@ import { parseCall } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../app/workspaces.ts';
 import { configFromEnv } from '../config.ts';
 import type { MessageRow } from '../storage/store.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 

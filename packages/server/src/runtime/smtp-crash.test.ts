@@ -22,7 +22,7 @@ import {
 } from '../channels/email/index.ts';
 import { configFromEnv } from '../config.ts';
 import type { MessageRow } from '../storage/store.ts';
-import { testDatabases } from '../test-databases.ts';
+import { testDatabases } from '../storage/testing.ts';
 import { cpuHog, startWorker, until } from '../testing/processes.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 

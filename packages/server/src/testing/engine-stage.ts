@@ -11,7 +11,7 @@ import { parseCall, type CallType } from '../app/segment.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
 import { ManualClock } from '../clock.ts';
 import { configFromEnv } from '../config.ts';
-import type { TestDatabase, TestDatabaseKind } from '../test-databases.ts';
+import type { TestDatabase, TestDatabaseKind } from '../storage/testing.ts';
 import { createWaymark, type Waymark, type WaymarkOptions } from '../waymark.ts';
 
 /** An outbox row as the admin API lists it. */

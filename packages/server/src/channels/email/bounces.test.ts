@@ -16,7 +16,7 @@ import { DEFAULT_WORKSPACE as WS } from '../../app/workspaces.ts';
 import { configFromEnv } from '../../config.ts';
 import { Secrets } from '../../secrets.ts';
 import type { MessageRow } from '../sdk/index.ts';
-import { testDatabases, type TestDatabase } from '../../test-databases.ts';
+import { testDatabases, type TestDatabase } from '../../storage/testing.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
 import { bounceAddress, bounceSettingsFromEnv, parseReport, readBounceAddress } from './bounces.ts';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from './testing.ts';

@@ -12,7 +12,7 @@ import { parseCall, type CallType } from '../../app/segment.ts';
 import { DEFAULT_WORKSPACE as WS } from '../../app/workspaces.ts';
 import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
-import { testDatabases, type TestDatabase } from '../../test-databases.ts';
+import { testDatabases, type TestDatabase } from '../../storage/testing.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
 import { channelRegistry, type AdapterContext } from '../sdk/index.ts';
 import type { UnsubscribeToken } from '../../links/index.ts';

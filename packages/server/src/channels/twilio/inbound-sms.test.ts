@@ -25,7 +25,7 @@ import { twilioSignature, twilioSmsProvider } from './index.ts';
 import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
 import { Secrets } from '../../secrets.ts';
-import { testDatabases, type TestDatabase } from '../../test-databases.ts';
+import { testDatabases, type TestDatabase } from '../../storage/testing.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
 import { startHttp, type RunningHttp } from '../../http/server.ts';
 import { freePort } from '../../http/testing.ts';
