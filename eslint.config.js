@@ -1,5 +1,10 @@
 // One linter for the whole repository. Import boundaries are enforced here, not by a README:
-// core imports nothing of ours; http and cli reach storage only through app.
+// core imports nothing of ours; http and cli reach storage only through app; app and runtime
+// only through its contracts; a channel vendor only through the channel SDK; links/ is a leaf;
+// a node or trigger kind never reaches into another kind's folder. lint-rules.test.ts proves
+// each rule still fails on a file that breaks it.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
@@ -8,6 +13,38 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const restrict = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
 });
+
+const root = import.meta.dirname;
+const server = 'packages/server/src';
+/** The sub-folders of a source folder (probe folders of lint-rules.test.ts are dot-named). */
+const foldersOf = (dir) =>
+  readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name);
+/** The plain files of a source folder: what every kind folder beside them may share. */
+const filesOf = (dir) =>
+  readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => `./${e.name}`);
+
+/** One zone per vendor folder: it may import the SDK and itself, nothing else of the server. */
+const vendorZones = foldersOf(`${server}/channels`)
+  .filter((vendor) => vendor !== 'sdk')
+  .map((vendor) => ({
+    target: `${server}/channels/${vendor}`,
+    from: server,
+    except: ['./channels/sdk', `./channels/${vendor}`],
+    message: 'a channel vendor imports only channels/sdk, @waymark/core and its own files.',
+  }));
+
+/** One zone per kind folder: it may import the shared files of its parent, not another kind. */
+const kindZones = (dir) =>
+  foldersOf(dir).map((kind) => ({
+    target: `${dir}/${kind}`,
+    from: dir,
+    except: [`./${kind}`, ...filesOf(dir)],
+    message: 'a kind folder never imports another kind: share through the parent folder.',
+  }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '**/dist/**', '.waymark/**', 'scratch/**'] },
@@ -57,7 +94,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // The probes of lint-rules.test.ts live in dot-folders that tsconfig.json leaves out.
-        projectService: { allowDefaultProject: ['packages/*/src/.lint-probe-*/*.ts'] },
+        projectService: {
+          allowDefaultProject: [
+            'packages/*/src/.lint-probe-*/*.ts',
+            'packages/*/src/*/.lint-probe-*/*.ts',
+            'packages/*/src/*/*/.lint-probe-*/*.ts',
+          ],
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 32,
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -115,10 +159,50 @@ export default tseslint.config(
     files: ['packages/server/src/app/**/*.ts', 'packages/server/src/runtime/**/*.ts'],
     rules: restrict([
       {
-        group: ['**/storage/sqlite*', '**/storage/postgres*', 'kysely', 'pg', 'better-sqlite3'],
-        message: 'app and runtime see storage only through its interfaces (storage/store.ts).',
+        group: ['kysely', 'pg', 'better-sqlite3'],
+        message: 'app and runtime see storage only through its contracts (storage/store.ts).',
       },
       { group: ['**/http/*', '**/cli/*'], message: 'app and runtime do not know their callers.' },
     ]),
+  },
+  {
+    // Paths, not import strings: these zones are checked on the resolved file, so no spelling of
+    // a path gets around them. Tests (and the test kits) may reach further than the code they test.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing.ts', '**/testing/**'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: root,
+          zones: [
+            ...vendorZones,
+            {
+              target: [`${server}/app`, `${server}/runtime`],
+              from: `${server}/storage`,
+              except: ['./store.ts', './contracts'],
+              message:
+                'app and runtime reach storage only through storage/store.ts and its contracts.',
+            },
+            {
+              target: `${server}/links`,
+              from: ['app', 'runtime', 'storage', 'http', 'cli', 'channels', 'triggers'].map(
+                (layer) => `${server}/${layer}`,
+              ),
+              message: 'links/ is a leaf: core, secrets and node only.',
+            },
+            ...kindZones('packages/core/src/nodes'),
+            ...kindZones('packages/core/src/triggers'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A file over 500 lines is two modules. Generated files say so in their name.
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx', 'packages/*/src/**/*.mjs'],
+    ignores: ['**/*.generated.ts'],
+    rules: { 'max-lines': ['error', { max: 500 }] },
   },
 );

@@ -67,6 +67,70 @@ const CASES: Case[] = [
     },
     rule: 'switch-exhaustiveness-check',
   },
+  {
+    name: 'fails when a channel vendor imports past the SDK',
+    under: 'packages/server/src/channels/twilio',
+    files: {
+      'reach.ts': "import type { Waymark } from '../../../waymark.ts';\nexport type W = Waymark;\n",
+    },
+    rule: 'import-x/no-restricted-paths',
+  },
+  {
+    name: 'passes a channel vendor that imports the SDK and core',
+    under: 'packages/server/src/channels/twilio',
+    files: {
+      'sdk.ts': [
+        "import type { SendResult } from '../../sdk/index.ts';",
+        "import { CHANNELS } from '@waymark/core';",
+        'export type R = SendResult;',
+        'export const names = Object.keys(CHANNELS);',
+        '',
+      ].join('\n'),
+    },
+  },
+  {
+    name: 'fails when the runtime reaches a storage repo past its contract',
+    under: 'packages/server/src/runtime',
+    files: {
+      'repo.ts':
+        "import { KyselyMessageRepo } from '../../storage/repos/messages.repo.ts';\nexport const R = KyselyMessageRepo;\n",
+    },
+    rule: 'import-x/no-restricted-paths',
+  },
+  {
+    name: 'passes the runtime importing the storage contract',
+    under: 'packages/server/src/runtime',
+    files: {
+      'store.ts': "import type { Store } from '../../storage/store.ts';\nexport type S = Store;\n",
+    },
+  },
+  {
+    name: 'fails when links/ imports a layer above it',
+    under: 'packages/server/src/links',
+    files: {
+      'up.ts':
+        "import type { Waymark } from '../../waymark.ts';\nimport type { Store } from '../../storage/store.ts';\nexport type W = [Waymark, Store];\n",
+    },
+    rule: 'import-x/no-restricted-paths',
+  },
+  {
+    name: 'fails when a node kind imports another kind',
+    under: 'packages/core/src/nodes/send',
+    files: {
+      'other.ts':
+        "import { waitKind } from '../../wait/wait.kind.ts';\nexport const k = waitKind;\n",
+    },
+    rule: 'import-x/no-restricted-paths',
+  },
+  {
+    name: 'fails on a file over 500 lines',
+    under: 'packages/core/src',
+    files: {
+      'long.ts':
+        Array.from({ length: 501 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n',
+    },
+    rule: 'max-lines',
+  },
 ];
 
 /** eslint's report, file by file (paths relative to the repository). */

@@ -35,8 +35,7 @@
  */
 import type { ChannelAdapter, ChannelRegistry } from '../channels/sdk/index.ts';
 import type { Clock } from '../clock.ts';
-import { heldKey } from '../storage/repos/messages.repo.ts';
-import type { MessageRow, MessageRepo, Tx } from '../storage/store.ts';
+import { heldKey, type MessageRow, type MessageRepo, type Tx } from '../storage/store.ts';
 import {
   newLane,
   queuedIn,

@@ -34,6 +34,7 @@ export type * from './contracts/events.ts';
 export type * from './contracts/journeys.ts';
 export type * from './contracts/runs.ts';
 export type * from './contracts/messages.ts';
+export { heldKey } from './contracts/messages.ts';
 export type * from './contracts/tasks.ts';
 export type * from './contracts/conversions.ts';
 export type * from './contracts/reports.ts';

@@ -11,7 +11,7 @@
  * Plain text (an SMS body) gets the same click redirects with `rewriteTextLinks`, when its
  * template asks for it: the `http(s)` URLs written in the text become `{publicUrl}/t/c/{token}`.
  */
-import { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../../links/index.ts';
+import { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../sdk/index.ts';
 
 /** What tracking a rendered email needs: the message, and which links to put in. */
 export interface EmailTracking extends TrackedMessage {

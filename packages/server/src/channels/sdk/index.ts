@@ -3,8 +3,8 @@
  * all a vendor may import besides @waymark/core and its own files: the adapter contract
  * (`ChannelAdapter`, `SendResult`, webhook parsing), the provider factory (`defineProvider`),
  * webhook routes a provider declares (`defineHookRoute`), settings read from the environment,
- * the HTTP client for provider APIs, and phone numbers. It imports only core and the server's
- * clock, secrets and storage types.
+ * the HTTP client for provider APIs, phone numbers, and the signed tracking links of links/.
+ * It imports only core, links/ and the server's clock, secrets and storage types.
  */
 export {
   WebhookRejected,
@@ -65,3 +65,5 @@ export {
 export type { Clock } from '../../clock.ts';
 export type { Secrets } from '../../secrets.ts';
 export type { MessageRow } from '../../storage/store.ts';
+/** Signed tracking links (open pixel, click redirect) a channel that tracks puts in its content. */
+export { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../../links/index.ts';

@@ -51,6 +51,9 @@ export interface MessageRow {
 /** A row a worker holds, named by the lease it holds it with. */
 export type HeldMessage = Pick<MessageRow, 'workspaceId' | 'profileId' | 'id' | 'leaseUntil'>;
 
+/** The key `extendLeases` returns for a held row: workspace and id, which no id can forge. */
+export const heldKey = (workspaceId: string, id: string): string => `${workspaceId}\u0000${id}`;
+
 /** The outbox. */
 export interface MessageRepo {
   /** Inserts, skipping duplicates of (workspace, idempotencyKey); returns the rows inserted. */

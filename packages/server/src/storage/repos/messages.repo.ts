@@ -5,7 +5,7 @@ import { insertMany, pickInserted, updateMany } from '../batch.ts';
 import { readObject, toJson, type CastType, type RepoContext } from '../dialect.ts';
 import { HAS_PROVIDER_ID } from '../migrations/002-channels.ts';
 import type { MessagesTable } from '../schema.ts';
-import type { MessageRepo, MessageRow } from '../contracts/messages.ts';
+import { heldKey, type MessageRepo, type MessageRow } from '../contracts/messages.ts';
 import type { Page } from '../contracts/page.ts';
 
 /** Rows a claim may take; spelled exactly as in the `messages_due` partial index. */
@@ -55,9 +55,6 @@ const RESULT_COLUMNS: ReadonlyArray<
 
 /** Rows an `extendLeases` statement matches at most (4 parameters each). */
 const LEASE_CHUNK = 500;
-
-/** The key `extendLeases` returns for a row. */
-export const heldKey = (workspaceId: string, id: string): string => `${workspaceId}\u0000${id}`;
 
 /** MessageRepo over Kysely. */
 export class KyselyMessageRepo implements MessageRepo {
