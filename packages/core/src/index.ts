@@ -47,7 +47,7 @@ export type {
   NodeReference,
   TemplateUse,
 } from './nodes/kind.ts';
-export { TRIGGER_KINDS, triggerKind } from './triggers/registry.ts';
+export { TRIGGER_KINDS, triggerKind, triggerSummary } from './triggers/registry.ts';
 export type { TriggerDraft, TriggerKind, TriggerKinds } from './triggers/kind.ts';
 export { dateTriggerTime } from './triggers/date/date.kind.ts';
 export { countsAsActivity, inactivityDeadline } from './triggers/inactivity/inactivity.kind.ts';
@@ -76,6 +76,7 @@ export { evaluateCondition, type ConditionScope } from './conditions/evaluate.ts
 export { step } from './evaluator/step.ts';
 export { runScope } from './evaluator/stepping.ts';
 export { describeAwaiting } from './evaluator/awaiting.ts';
+export { AwaitingSchema, ExitReasonSchema, RunStateSchema } from './evaluator/run-state.schema.ts';
 export {
   decideEntry,
   matchesTrigger,

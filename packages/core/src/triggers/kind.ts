@@ -29,6 +29,8 @@ export interface TriggerKind<K extends TriggerType> {
   icon: string;
   /** A new trigger of this kind. */
   defaults: TriggerDraft<K>;
+  /** A few words naming this trigger in lists and logs (`event cart_abandoned`). */
+  summary(trigger: TriggerOf<K>): string;
   /** Whether runs start on events (`matches` may hold), rather than on a schedule or by hand. */
   onEvents: boolean;
   /** Whether this event of this profile starts a run; always false for scheduled kinds. */

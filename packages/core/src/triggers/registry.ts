@@ -4,7 +4,7 @@
  * one in the union of `journey/schema.ts` (and, on the server, what it does at publish and on
  * timers).
  */
-import type { TriggerType } from '../journey/schema.ts';
+import type { Trigger, TriggerType } from '../journey/schema.ts';
 import { broadcastTriggerKind } from './broadcast/broadcast.kind.ts';
 import { dateTriggerKind } from './date/date.kind.ts';
 import { eventTriggerKind } from './event/event.kind.ts';
@@ -37,4 +37,9 @@ export function triggerKindNamed(type: string | undefined): TriggerKind<TriggerT
   return type !== undefined && Object.hasOwn(kinds, type)
     ? triggerKind(type as TriggerType)
     : undefined;
+}
+
+/** A few words naming a trigger (`event cart_abandoned`, `inactivity 30d`, `manual`). */
+export function triggerSummary(trigger: Trigger): string {
+  return triggerKind(trigger.type).summary(trigger);
 }

@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JourneyDefinition } from '@waymark/core';
+import { triggerSummary } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import type { AppDeps } from './deps.ts';
 import { parseFormDefinition, putForm } from './forms.ts';
@@ -66,22 +66,6 @@ function filesOf(dir: string): string[] {
     .filter((n) => /\.(ya?ml|json)$/.test(n))
     .sort()
     .map((n) => join(dir, n));
-}
-
-function triggerText(d: JourneyDefinition): string {
-  const t = d.trigger;
-  switch (t.type) {
-    case 'event':
-      return `event ${t.event}`;
-    case 'inbound':
-      return `inbound ${t.channel} ${t.keyword}`;
-    case 'date':
-      return `date ${t.field}`;
-    case 'inactivity':
-      return `inactivity ${t.after}`;
-    default:
-      return t.type;
-  }
 }
 
 /** Events the guide's curl line may send, best first, with properties their filters accept. */
@@ -146,7 +130,7 @@ export async function loadDemo(
         file,
         result: r.changed ? 'published' : 'unchanged',
         version: r.version,
-        trigger: triggerText(definition),
+        trigger: triggerSummary(definition.trigger),
       });
     } catch (err) {
       items.push({ kind: 'journey', id: '?', file, result: 'invalid', error: messageOf(err) });

@@ -6,11 +6,12 @@
 // transient refusal and for an unreachable peer; answer `permanent` with a reason for a message the
 // provider will never take; never throw. Factories must name the field of bad settings.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../clock.ts';
 import { Secrets } from '../secrets.ts';
+import { startRecordingPeer } from '../testing/recording-peer.ts';
 import { smtpProvider } from './email/index.ts';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from './email/testing.ts';
 import { httpSmsProvider } from './http-sms/index.ts';
@@ -40,28 +41,6 @@ async function closedPort(): Promise<number> {
 
 function row(channel: string, kind: MessageRow['kind'], over: Partial<MessageRow>): MessageRow {
   return outboxRow({ channel, kind, journeyId: 'contract', nodeId: 'send', ...over });
-}
-
-/** A recording HTTP peer answering with scripted statuses (a gateway, a webhook receiver). */
-async function startHttpPeer(answer: (req: IncomingMessage, body: string) => [number, unknown]) {
-  const requests: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      requests.push({ headers: req.headers, body });
-      const [status, json] = answer(req, body);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 /** What each provider's harness gives the shared cases. */
@@ -168,10 +147,14 @@ const cases: Case[] = [
     provider: httpSmsProvider,
     channel: 'sms',
     async start() {
-      const gateway = await startHttpPeer((_req, body) => {
-        const to = (JSON.parse(body) as { to: string }).to;
-        if (to.endsWith('0000')) return [503, { error: 'busy' }];
-        return [200, { id: `gw-${to}` }];
+      const gateway = await startRecordingPeer({
+        routes: {
+          '*': (req) => {
+            const to = (req.json as { to: string }).to;
+            if (to.endsWith('0000')) return { status: 503, body: { error: 'busy' } };
+            return { status: 200, body: { id: `gw-${to}` } };
+          },
+        },
       });
       const settings = (url: string) => ({ url, token: 'gw-token', defaultCountry: 'PT' });
       const adapter = make(httpSmsProvider, settings(gateway.url), 'sms');
@@ -196,10 +179,12 @@ const cases: Case[] = [
     provider: webhookProvider,
     channel: 'webhook',
     async start() {
-      const receiver = await startHttpPeer((req) => {
-        if (req.url === '/busy') return [503, { error: 'busy' }];
-        if (req.url === '/gone') return [404, { error: 'no such hook' }];
-        return [200, { ok: true }];
+      const receiver = await startRecordingPeer({
+        routes: {
+          '/busy': { status: 503, body: { error: 'busy' } },
+          '/gone': { status: 404, body: { error: 'no such hook' } },
+          '*': { status: 200, body: { ok: true } },
+        },
       });
       const settings = { signingSecret: 'whsec_contract_secret_1234', timeoutMs: 2_000 };
       const adapter = make(webhookProvider, settings, 'webhook');

@@ -8,14 +8,16 @@
 import {
   assertNever,
   channelKind,
+  Condition,
   countInterest,
+  Policies,
   resolveZone,
   withSiteFlag,
   type Command,
-  type Condition,
   type JourneyDefinition,
   type RunState,
 } from '@waymark/core';
+import { z } from 'zod';
 import { formUrl, unsubscribeUrl } from '../links/index.ts';
 import { newId } from '../ids.ts';
 import { newMessage } from '../messages.ts';
@@ -63,10 +65,11 @@ export interface CommandContext {
  * message so delivery needs no journey lookup: the journey's frequency caps of the channel
  * (transactional sends bypass them) and the node's skip condition.
  */
-export interface SendPolicy {
-  caps: NonNullable<JourneyDefinition['policies']['frequencyCaps']>;
-  skipIf?: Condition | undefined;
-}
+export const SendPolicy = z.looseObject({
+  caps: Policies.shape.frequencyCaps.unwrap(),
+  skipIf: Condition.optional(),
+});
+export type SendPolicy = z.infer<typeof SendPolicy>;
 
 /** The `SendPolicy` of a send command of a journey. */
 export function sendPolicy(

@@ -4,8 +4,6 @@
 // reason and the run told, policy skips and delays on the message and the run's history, results
 // recorded in few transactions, the idempotency key passed. SQLite and, with DATABASE_URL, PostgreSQL.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
 import { ingest } from '../app/ingest.ts';
 import { EVENT_PARTITIONS } from '../ids.ts';
@@ -21,60 +19,43 @@ import { configFromEnv } from '../config.ts';
 import { Secrets } from '../secrets.ts';
 import type { MessageRow } from '../storage/store.ts';
 import { testDatabases, type TestDatabase } from '../storage/testing.ts';
+import {
+  startRecordingPeer,
+  type RecordedRequest,
+  type RecordingPeer,
+} from '../testing/recording-peer.ts';
 import { createWaymark, type Waymark, type WaymarkOptions } from '../waymark.ts';
 import { backoffDelay, Delivery, DELIVERY_DEFAULTS, type DeliveryPolicy } from './delivery.ts';
 
 const START = Date.parse('2026-03-02T10:00:00.000Z');
 const HOUR = 3_600_000;
 
-/** A local HTTP SMS gateway: records each request; answers per recipient. */
-class Gateway {
-  readonly requests: Array<{ at: number; to: string; key: string | undefined; body: string }> = [];
+/** A local HTTP SMS gateway on the recording peer: answers per recipient. */
+interface Gateway extends RecordingPeer {
   /** Status and delay per recipient (default 200 at once). */
-  readonly rules = new Map<string, { status?: number; delayMs?: number }>();
-  inflight = 0;
-  maxInflight = 0;
-  #server!: Server;
-  #n = 0;
-  url = '';
+  rules: Map<string, { status?: number; delayMs?: number }>;
+}
 
-  static async start(): Promise<Gateway> {
-    const g = new Gateway();
-    g.#server = createServer((req, res) => void g.#handle(req, res));
-    await new Promise<void>((r) => g.#server.listen(0, '127.0.0.1', r));
-    g.url = `http://127.0.0.1:${(g.#server.address() as AddressInfo).port}/sms`;
-    return g;
-  }
+/** The recipient of a request to the gateway. */
+const toOf = (req: RecordedRequest): string => (req.json as { to: string }).to;
+/** The idempotency key of a request to the gateway. */
+const keyOf = (req: RecordedRequest) => req.headers['idempotency-key'] as string | undefined;
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inflight += 1;
-    this.maxInflight = Math.max(this.maxInflight, this.inflight);
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
-    const body = JSON.parse(raw) as { to: string; body: string };
-    this.requests.push({
-      at: performance.now(),
-      to: body.to,
-      key: req.headers['idempotency-key'] as string | undefined,
-      body: body.body,
-    });
-    const rule = this.rules.get(body.to) ?? {};
-    if (rule.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
-    this.inflight -= 1;
-    const status = rule.status ?? 200;
-    this.#n += 1;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify(
-        status < 300 ? { id: `gw-${this.#n}` } : { message: `refused with ${status}` },
-      ),
-    );
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((r) => this.#server.close(() => r()));
-  }
+/** Starts a gateway answering 200 with a fresh id (`gw-<n>`) unless a rule says otherwise. */
+async function startGateway(): Promise<Gateway> {
+  const rules: Gateway['rules'] = new Map();
+  let n = 0;
+  const peer = await startRecordingPeer({
+    routes: {
+      '*': (req) => {
+        const { status = 200, delayMs } = rules.get(toOf(req)) ?? {};
+        n += 1;
+        const body = status < 300 ? { id: `gw-${n}` } : { message: `refused with ${status}` };
+        return { status, body, delayMs };
+      },
+    },
+  });
+  return { ...peer, rules };
 }
 
 const journey = `
@@ -123,7 +104,8 @@ interface Ctx {
 const secrets = new Secrets(Buffer.from('delivery-test-secret-key-0123456789abcdef'));
 
 function smsAdapter(gw: Gateway, clock: ManualClock, extra: Record<string, unknown> = {}) {
-  return httpSmsProvider.create(httpSmsProvider.settings.parse({ url: gw.url, ...extra }), {
+  const url = `${gw.url}/sms`;
+  return httpSmsProvider.create(httpSmsProvider.settings.parse({ url, ...extra }), {
     channel: 'sms',
     publicUrl: 'http://127.0.0.1',
     secrets,
@@ -225,7 +207,7 @@ for (const kind of testDatabases()) {
     async function setup(
       options: (gw: Gateway, clock: ManualClock) => WaymarkOptions,
     ): Promise<Ctx & { gw: Gateway }> {
-      const gw = await Gateway.start();
+      const gw = await startGateway();
       const clock = new ManualClock(START);
       const ctx = await open(kind, clock, options(gw, clock));
       open_.push(
@@ -249,9 +231,9 @@ for (const kind of testDatabases()) {
       assert.equal(sent.length, 40);
       assert.ok(sent.every((m) => m.status === 'sent' && m.attempts === 1));
       assert.equal(ctx.gw.requests.length, 40, 'each sent once');
-      assert.equal(ctx.gw.maxInflight, 4, 'the bound is reached and never passed');
+      assert.equal(ctx.gw.inflight().max, 4, 'the bound is reached and never passed');
       const keys = new Map(sent.map((m) => [m.recipient, m.idempotencyKey]));
-      assert.ok(ctx.gw.requests.every((r) => r.key === keys.get(r.to)));
+      assert.ok(ctx.gw.requests.every((r) => keyOf(r) === keys.get(toOf(r))));
       assert.ok(sent.every((m) => m.providerMessageId?.startsWith('gw-')));
     });
 
@@ -278,7 +260,10 @@ for (const kind of testDatabases()) {
       }
       await ctx.wm.worker.stop();
       const perKey = new Map<string, number>();
-      for (const r of ctx.gw.requests) perKey.set(r.key ?? '', (perKey.get(r.key ?? '') ?? 0) + 1);
+      for (const r of ctx.gw.requests) {
+        const key = keyOf(r) ?? '';
+        perKey.set(key, (perKey.get(key) ?? 0) + 1);
+      }
       assert.deepEqual(
         [...perKey.values()].filter((n) => n > 1),
         [],
@@ -367,7 +352,7 @@ for (const kind of testDatabases()) {
       }
       assert.equal(ctx.gw.requests.length, 4);
       assert.ok(
-        ctx.gw.requests.every((r) => r.key === ctx.gw.requests[0]!.key),
+        ctx.gw.requests.every((r) => keyOf(r) === keyOf(ctx.gw.requests[0]!)),
         'same key',
       );
       const { run, profile } = await runOf(ctx, 'u0');

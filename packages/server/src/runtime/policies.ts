@@ -20,7 +20,7 @@ import type { MessageRow, SubscriptionRow, SuppressionRow, Tx } from '../storage
 import type { DeliveryPolicy } from './delivery.ts';
 import type { DefinitionCache } from './definitions.ts';
 import { toProfileFact } from './batch-profiles.ts';
-import { sendPolicy, type SendPolicy } from './commands.ts';
+import { SendPolicy, sendPolicy } from './commands.ts';
 import { countryOfZone, normalisePhone } from './recipient-zone.ts';
 
 /** What `createDeliveryPolicy` needs. */
@@ -67,11 +67,10 @@ export function normaliseAddress(
   }
 }
 
-/** The send's policy as the engine wrote it into `content.policy`, or null for older rows. */
+/** The send's policy as the engine wrote it into `content.policy`; null for older rows (the journey decides). */
 function carriedPolicy(content: Record<string, unknown>): SendPolicy | null {
-  const p = content.policy;
-  if (p === null || typeof p !== 'object' || !Array.isArray((p as SendPolicy).caps)) return null;
-  return p as SendPolicy;
+  const parsed = SendPolicy.safeParse(content.policy);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Creates the delivery policy the delivery engine calls for every `message` row. */

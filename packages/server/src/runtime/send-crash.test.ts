@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ingest } from '../app/ingest.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
@@ -19,6 +17,7 @@ import { configFromEnv } from '../config.ts';
 import type { MessageRow } from '../storage/store.ts';
 import { testDatabases } from '../storage/testing.ts';
 import { startWorker, until } from '../testing/processes.ts';
+import { startRecordingPeer, type RecordedRequest } from '../testing/recording-peer.ts';
 import { createWaymark, type Waymark } from '../waymark.ts';
 
 const PROFILES = 40;
@@ -40,41 +39,31 @@ templates:
 
 const phone = (i: number): string => `+3519200${String(i).padStart(5, '0')}`;
 
+/** The recipient of a request to the gateway. */
+const toOf = (req: RecordedRequest): string => (req.json as { to: string }).to;
+/** The idempotency key of a request to the gateway. */
+const keyOf = (req: RecordedRequest): string => String(req.headers['idempotency-key']);
 /** A gateway that holds the victim's first request and tells the test it arrived. */
 async function startGateway() {
-  const requests: Array<{ to: string; key: string }> = [];
-  const held: ServerResponse[] = [];
   let arrived!: () => void;
   const victimArrived = new Promise<void>((r) => (arrived = r));
+  let held = false;
   let n = 0;
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { to: string };
-      requests.push({ to: body.to, key: String(req.headers['idempotency-key']) });
-      // The provider has the message: a real one would send it now.
-      if (body.to === phone(VICTIM) && held.length === 0) {
-        held.push(res);
-        arrived();
-        return;
-      }
-      n += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `gw-${n}` }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
-  return {
-    url,
-    requests,
-    victimArrived,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
+  const peer = await startRecordingPeer({
+    routes: {
+      '*': (req) => {
+        // The provider has the message: a real one would send it now.
+        if (toOf(req) === phone(VICTIM) && !held) {
+          held = true;
+          arrived();
+          return new Promise<never>(() => undefined); // never answered
+        }
+        n += 1;
+        return { body: { id: `gw-${n}` } };
+      },
     },
-  };
+  });
+  return { url: `${peer.url}/sms`, requests: peer.requests, victimArrived, close: peer.close };
 }
 
 function worker(db: string, gateway: string, afterCrash?: string): ChildProcess {
@@ -166,7 +155,7 @@ for (const db of testDatabases()) {
                 'the run history says so',
               );
               assert.equal(gateway.requests.length, PROFILES, 'nothing twice, nothing lost');
-              const keys = new Set(gateway.requests.map((r) => r.key));
+              const keys = new Set(gateway.requests.map(keyOf));
               assert.equal(keys.size, PROFILES, 'each key requested once');
               return;
             }
@@ -175,14 +164,18 @@ for (const db of testDatabases()) {
               'each row recorded once',
             );
             const perKey = new Map<string, number>();
-            for (const r of gateway.requests) perKey.set(r.key, (perKey.get(r.key) ?? 0) + 1);
+            for (const r of gateway.requests) perKey.set(keyOf(r), (perKey.get(keyOf(r)) ?? 0) + 1);
             for (const row of rows) {
               const expected = row.recipient === phone(VICTIM) ? 2 : 1;
               assert.equal(perKey.get(row.idempotencyKey), expected, `${row.recipient} requests`);
             }
-            const victimCalls = gateway.requests.filter((r) => r.to === phone(VICTIM));
+            const victimCalls = gateway.requests.filter((r) => toOf(r) === phone(VICTIM));
             assert.equal(victimCalls.length, 2, 'the victim once more, no more');
-            assert.equal(victimCalls[0]!.key, victimCalls[1]!.key, 'with the same idempotency key');
+            assert.equal(
+              keyOf(victimCalls[0]!),
+              keyOf(victimCalls[1]!),
+              'with the same idempotency key',
+            );
             assert.equal(gateway.requests.length, PROFILES + 1, 'nothing else twice, nothing lost');
           } finally {
             await wm.close();

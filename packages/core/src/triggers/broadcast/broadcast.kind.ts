@@ -11,5 +11,6 @@ export const broadcastTriggerKind = {
   icon: 'megaphone',
   defaults: { type: 'broadcast' },
   onEvents: false,
+  summary: () => 'broadcast',
   matches: () => false,
 } satisfies TriggerKind<'broadcast'>;

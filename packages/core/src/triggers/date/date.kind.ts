@@ -36,6 +36,7 @@ export const dateTriggerKind = {
   icon: 'calendar-clock',
   defaults: { type: 'date' },
   onEvents: false,
+  summary: (trigger) => `date ${trigger.field}`,
   matches: () => false,
   checkRaw(trigger, sink) {
     const field = trigger['field'];

@@ -12,6 +12,7 @@ export const eventTriggerKind = {
   icon: 'zap',
   defaults: { type: 'event' },
   onEvents: true,
+  summary: (trigger) => `event ${trigger.event}`,
   // The filter reads `event.*` and `profile.*` paths; the event is the trigger too.
   matches: (trigger, event, profile) =>
     event.name === trigger.event &&

@@ -30,5 +30,6 @@ export const inactivityTriggerKind = {
   icon: 'moon',
   defaults: { type: 'inactivity', after: 'P30D' },
   onEvents: false,
+  summary: (trigger) => `inactivity ${trigger.after}`,
   matches: () => false,
 } satisfies TriggerKind<'inactivity'>;

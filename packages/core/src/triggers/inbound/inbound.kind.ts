@@ -20,6 +20,7 @@ export const inboundTriggerKind = {
   icon: 'message-square-reply',
   defaults: { type: 'inbound', channel: 'sms' },
   onEvents: true,
+  summary: (trigger) => `inbound ${trigger.channel} ${trigger.keyword}`,
   matches(trigger, event) {
     if (event.type !== 'inbound') return false;
     const { channel, to, body } = event.properties;

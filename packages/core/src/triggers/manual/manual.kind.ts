@@ -11,5 +11,6 @@ export const manualTriggerKind = {
   icon: 'hand',
   defaults: { type: 'manual' },
   onEvents: false,
+  summary: () => 'manual',
   matches: () => false,
 } satisfies TriggerKind<'manual'>;

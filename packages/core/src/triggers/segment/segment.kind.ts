@@ -11,5 +11,6 @@ export const segmentTriggerKind = {
   icon: 'users',
   defaults: { type: 'segment', on: 'enter' },
   onEvents: false,
+  summary: () => 'segment',
   matches: () => false,
 } satisfies TriggerKind<'segment'>;

@@ -2,52 +2,19 @@
 // the auth header, the provider id read at the configured path, and how failures are classified.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
+import { startRecordingPeer, type RecordingPeer } from '../../testing/recording-peer.ts';
 import type { AdapterContext, MessageRow } from '../sdk/index.ts';
 import { httpSmsProvider } from './http-sms.adapter.ts';
 import { outboxRow } from '../sdk/testing.ts';
 
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** A gateway answering from a queue of scripted responses (default: 200 with a nested id). */
-class Gateway {
-  readonly received: Received[] = [];
-  readonly next: Array<{ status: number; body: string; headers?: Record<string, string> }> = [];
-  server!: Server;
-  url = '';
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({
-          path: req.url ?? '',
-          headers: req.headers,
-          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-        });
-        const answer = this.next.shift() ?? {
-          status: 200,
-          body: JSON.stringify({ data: { messages: [{ id: `gw-${this.received.length}` }] } }),
-        };
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end(answer.body);
-      });
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
+/** A scripted gateway answer; always sent as `application/json`, whatever the body. */
+interface Scripted {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 const context: AdapterContext = {
@@ -66,8 +33,20 @@ function message(over: Partial<MessageRow> = {}): MessageRow {
 }
 
 describe('http sms gateway', () => {
-  const gw = new Gateway();
-  before(() => gw.start());
+  /** The gateway answers from this queue (default: 200 with a nested id). */
+  const next: Scripted[] = [];
+  let gw: RecordingPeer;
+  before(async () => {
+    gw = await startRecordingPeer({
+      routes: {
+        '*': () => {
+          const a = next.shift();
+          if (!a) return { body: { data: { messages: [{ id: `gw-${gw.requests.length}` }] } } };
+          return { ...a, headers: { 'content-type': 'application/json', ...a.headers } };
+        },
+      },
+    });
+  });
   after(() => gw.close());
 
   const adapter = () =>
@@ -101,12 +80,12 @@ describe('http sms gateway', () => {
         characters: 32,
         status: 200,
       });
-      const got = gw.received.at(-1)!;
+      const got = gw.requests.at(-1)!;
       assert.equal(got.path, '/v1/sms?tenant=7');
       assert.equal(got.headers['x-api-key'], 's3cret');
       assert.equal(got.headers.authorization, undefined);
       assert.equal(got.headers['idempotency-key'], 'run1:sms:1');
-      assert.deepEqual(got.body, {
+      assert.deepEqual(got.json, {
         to: '+14155552671',
         from: 'Waymark',
         body: 'Your code is 1234 — valid 10 min',
@@ -123,10 +102,10 @@ describe('http sms gateway', () => {
       context,
     );
     try {
-      gw.next.push({ status: 201, body: '{"id": 991}' });
+      next.push({ status: 201, body: '{"id": 991}' });
       const result = await a.send(message({ recipient: '+351912345678' }), 'k');
       assert.equal(result.kind === 'sent' && result.providerMessageId, '991');
-      assert.equal(gw.received.at(-1)!.headers.authorization, 'Bearer tok');
+      assert.equal(gw.requests.at(-1)!.headers.authorization, 'Bearer tok');
     } finally {
       await a.close?.();
     }
@@ -135,7 +114,7 @@ describe('http sms gateway', () => {
   it('classifies failures: 429 and 5xx retry, 4xx and a missing id are permanent', async () => {
     const a = adapter();
     try {
-      gw.next.push(
+      next.push(
         { status: 429, body: '{"message":"slow down"}', headers: { 'retry-after': '7' } },
         { status: 502, body: 'bad gateway' },
         { status: 422, body: '{"error":"invalid destination"}' },
@@ -157,10 +136,10 @@ describe('http sms gateway', () => {
         noId.kind === 'permanent' ? noId.error : '',
         /no message id at "data\.messages\.0\.id"/,
       );
-      const before = gw.received.length;
+      const before = gw.requests.length;
       const badNumber = await a.send(message({ recipient: 'call me' }), 'k5');
       assert.match(badNumber.kind === 'permanent' ? badNumber.error : '', /^recipient: /);
-      assert.equal(gw.received.length, before);
+      assert.equal(gw.requests.length, before);
     } finally {
       await a.close?.();
     }

@@ -3,11 +3,15 @@
 // Retry-After, timeouts, refused connections), response bodies captured and capped, alerts.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../clock.ts';
 import { Secrets } from '../../secrets.ts';
+import {
+  startRecordingPeer,
+  type PeerResponse,
+  type PeerRoute,
+  type RecordingPeer,
+} from '../../testing/recording-peer.ts';
 import type { ChannelAdapter, MessageRow } from '../sdk/index.ts';
 import {
   RESPONSE_BODY_LIMIT,
@@ -20,46 +24,11 @@ import {
 const SECRET = 'whsec_test_secret_0123456789';
 const NOW = Date.parse('2026-05-05T10:00:00Z');
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  raw: Buffer;
-}
+/** What the receiver answers unless a test says otherwise. */
+const NO_CONTENT: PeerResponse = { status: 204 };
 
-type Handler = (req: Received, res: ServerResponse) => void;
-
-/** A webhook receiver: records every request and answers with the current handler. */
-class Receiver {
-  readonly requests: Received[] = [];
-  handler: Handler = (_req, res) => res.writeHead(204).end();
-  #server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const received = {
-          method: req.method ?? '',
-          url: req.url ?? '',
-          headers: req.headers,
-          raw: Buffer.concat(chunks),
-        };
-        this.requests.push(received);
-        this.handler(received, res);
-      });
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise((resolve) => this.#server?.close(resolve));
-  }
-}
+/** A webhook receiver: records every request and answers 204. */
+const startReceiver = () => startRecordingPeer({ routes: { '*': NO_CONTENT } });
 
 function row(over: Partial<MessageRow> = {}): MessageRow {
   return {
@@ -88,24 +57,23 @@ function row(over: Partial<MessageRow> = {}): MessageRow {
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 describe('webhook adapter', () => {
-  const receiver = new Receiver();
+  let receiver: RecordingPeer;
   const clock = new ManualClock(NOW);
   let adapter: ChannelAdapter;
+  /** From now on the receiver answers every request so. */
+  const answer = (route: PeerRoute): void => {
+    receiver.routes['*'] = route;
+  };
 
   before(async () => {
-    await receiver.start();
+    receiver = await startReceiver();
     adapter = webhookAdapter({ signingSecret: SECRET, timeoutMs: 300, clock });
   });
-  after(() => receiver.stop());
+  after(() => receiver.close());
   beforeEach(() => {
     receiver.requests.length = 0;
-    receiver.handler = (_req, res) => res.writeHead(204).end();
+    answer(NO_CONTENT);
   });
 
   it('POSTs the JSON body, signed over timestamp and raw body, with our ids', async () => {
@@ -117,7 +85,7 @@ describe('webhook adapter', () => {
     const [req] = receiver.requests;
     assert.ok(req);
     assert.equal(req.method, 'POST');
-    assert.equal(req.url, '/hooks/order?x=1');
+    assert.equal(req.path, '/hooks/order?x=1');
     assert.deepEqual(JSON.parse(req.raw.toString('utf8')), { order: 42 });
     assert.equal(req.headers['content-type'], 'application/json');
     assert.equal(req.headers['idempotency-key'], 'run-1:hook:3');
@@ -182,7 +150,7 @@ describe('webhook adapter', () => {
   });
 
   it('answers sent with the status and the parsed JSON response', async () => {
-    receiver.handler = (_req, res) => json(res, 201, { approved: true, limit: 500 });
+    answer({ status: 201, body: { approved: true, limit: 500 } });
     const result = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.deepEqual(result, {
       kind: 'sent',
@@ -192,21 +160,18 @@ describe('webhook adapter', () => {
   });
 
   it('keeps a non-JSON response as text, and a body that claims JSON but is not', async () => {
-    receiver.handler = (_req, res) =>
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    answer({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' });
     const text = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(text.kind, 'sent');
     assert.deepEqual(text.kind === 'sent' && text.data, { status: 200, body: 'ok' });
-    receiver.handler = (_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{broken');
+    answer({ status: 200, headers: { 'content-type': 'application/json' }, body: '{broken' });
     const broken = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.deepEqual(broken.kind === 'sent' && broken.data, { status: 200, body: '{broken' });
   });
 
   it('caps a large response body and flags it truncated', async () => {
     const big = JSON.stringify({ blob: 'x'.repeat(RESPONSE_BODY_LIMIT * 2) });
-    receiver.handler = (_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(big);
+    answer({ status: 200, headers: { 'content-type': 'application/json' }, body: big });
     const result = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(result.kind, 'sent');
     const data = result.kind === 'sent' ? result.data : undefined;
@@ -217,28 +182,27 @@ describe('webhook adapter', () => {
   });
 
   it('answers retryable on 500 and on 429, honouring Retry-After (seconds or a date)', async () => {
-    receiver.handler = (_req, res) => json(res, 500, { error: 'db down' });
+    answer({ status: 500, body: { error: 'db down' } });
     const five = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(five.kind, 'retryable');
     assert.match(five.kind === 'retryable' ? five.error : '', /HTTP 500.*db down/);
     assert.equal(five.kind === 'retryable' && five.retryAfterMs, undefined);
 
-    receiver.handler = (_req, res) =>
-      json(res, 429, { error: 'slow down' }, { 'retry-after': '30' });
+    answer({ status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '30' } });
     const busy = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.deepEqual(busy.kind === 'retryable' && busy.retryAfterMs, 30_000);
 
     const at = new Date(NOW + 120_000).toUTCString();
-    receiver.handler = (_req, res) => json(res, 503, {}, { 'retry-after': at });
+    answer({ status: 503, body: {}, headers: { 'retry-after': at } });
     const later = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.deepEqual(later.kind === 'retryable' && later.retryAfterMs, 120_000);
 
-    receiver.handler = (_req, res) => json(res, 408, {});
+    answer({ status: 408, body: {} });
     assert.equal((await adapter.send(row({ recipient: receiver.url }), 'k')).kind, 'retryable');
   });
 
   it('answers permanent on other 4xx, with the status and body as data', async () => {
-    receiver.handler = (_req, res) => json(res, 400, { error: 'unknown customer' });
+    answer({ status: 400, body: { error: 'unknown customer' } });
     const result = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(result.kind, 'permanent');
     assert.deepEqual(result.kind === 'permanent' && result.data, {
@@ -249,24 +213,23 @@ describe('webhook adapter', () => {
   });
 
   it('does not follow redirects', async () => {
-    receiver.handler = (_req, res) => res.writeHead(302, { location: 'http://example.com/' }).end();
+    answer({ status: 302, headers: { location: 'http://example.com/' } });
     const result = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(result.kind, 'permanent');
     assert.equal(receiver.requests.length, 1);
   });
 
   it('answers retryable when the receiver does not answer in time', async () => {
-    receiver.handler = () => undefined; // never answers
+    answer(() => new Promise<never>(() => undefined)); // never answers
     const result = await adapter.send(row({ recipient: receiver.url }), 'k');
     assert.equal(result.kind, 'retryable');
     assert.match(result.kind === 'retryable' ? result.error : '', /timed out after 300 ms/);
   });
 
   it('answers retryable when the connection is refused, permanent for a URL it cannot call', async () => {
-    const closed = new Receiver();
-    await closed.start();
+    const closed = await startReceiver();
     const url = closed.url;
-    await closed.stop();
+    await closed.close();
     const refused = await adapter.send(row({ recipient: url }), 'k');
     assert.equal(refused.kind, 'retryable');
     assert.match(refused.kind === 'retryable' ? refused.error : '', /request failed/);
@@ -343,8 +306,7 @@ describe('webhook provider', () => {
   });
 
   it('signs with the configured secret, else one derived from the server key', async () => {
-    const receiver = new Receiver();
-    await receiver.start();
+    const receiver = await startReceiver();
     try {
       const context = { channel: 'webhook', publicUrl: '', secrets, clock: new ManualClock(NOW) };
       const derived = derivedSigningSecret(secrets);
@@ -372,7 +334,7 @@ describe('webhook provider', () => {
         true,
       );
     } finally {
-      await receiver.stop();
+      await receiver.close();
     }
   });
 });

@@ -3,8 +3,6 @@
 // (`delivered` with `{ status, body }`, or `failed`), which the journey branches on. SQLite and,
 // with DATABASE_URL, PostgreSQL.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ingest } from '../../app/ingest.ts';
 import { applyJourney, checkJourney } from '../../app/journeys.ts';
@@ -14,6 +12,7 @@ import { DEFAULT_WORKSPACE as WS } from '../../app/workspaces.ts';
 import { ManualClock } from '../../clock.ts';
 import { configFromEnv } from '../../config.ts';
 import { testDatabases, type TestDatabase } from '../../storage/testing.ts';
+import { startRecordingPeer, type RecordingPeer } from '../../testing/recording-peer.ts';
 import { createWaymark, type Waymark } from '../../waymark.ts';
 import { verifyWebhookSignature } from './index.ts';
 
@@ -60,37 +59,24 @@ templates:
 
 for (const kind of testDatabases()) {
   describe(`webhook node in a journey (${kind.name})`, () => {
-    const requests: Array<{ headers: IncomingMessage['headers']; raw: Buffer }> = [];
-    let answer: (body: Record<string, unknown>, res: ServerResponse) => void;
-    let receiver: Server;
+    let receiver: RecordingPeer;
     let db: TestDatabase;
     let wm: Waymark;
     const clock = new ManualClock(Date.parse('2026-05-05T09:00:00Z'));
 
     before(async () => {
-      receiver = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          requests.push({ headers: req.headers, raw });
-          answer(JSON.parse(raw.toString('utf8')) as Record<string, unknown>, res);
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      receiver = await startRecordingPeer();
       db = await kind.create();
       wm = await createWaymark(
         configFromEnv({}, { databaseUrl: db.url, role: 'worker', timezone: 'UTC' }),
         { clock, env: { WEBHOOK_SIGNING_SECRET: SECRET } },
       );
-      await applyJourney(wm.deps, WS, checkJourney(journey(url)));
+      await applyJourney(wm.deps, WS, checkJourney(journey(receiver.url)));
     });
     after(async () => {
       await wm.close();
       await db.drop();
-      receiver.closeAllConnections();
-      await new Promise((resolve) => receiver.close(resolve));
+      await receiver.close();
     });
 
     async function send(type: CallType, body: Record<string, unknown>): Promise<void> {
@@ -108,12 +94,11 @@ for (const kind of testDatabases()) {
     }
 
     it('branches on a field of the JSON answer', async () => {
-      answer = (body, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ approved: (body.amount as number) < 5000 }));
-      };
+      receiver.routes['*'] = (req) => ({
+        body: { approved: (req.json as { amount: number }).amount < 5000 },
+      });
       assert.deepEqual(await request('ana', 1000), ['offer']);
-      const last = requests.at(-1)!;
+      const last = receiver.requests.at(-1)!;
       assert.deepEqual(JSON.parse(last.raw.toString('utf8')), {
         user: 'ana@example.com',
         amount: 1000,
@@ -123,10 +108,7 @@ for (const kind of testDatabases()) {
     });
 
     it('a permanent failure reaches the run as failed', async () => {
-      answer = (_body, res) => {
-        res.writeHead(422, { 'content-type': 'application/json' });
-        res.end('{"error":"unknown customer"}');
-      };
+      receiver.routes['*'] = { status: 422, body: { error: 'unknown customer' } };
       assert.deepEqual(await request('cleo', 1000), ['manual']);
     });
   });

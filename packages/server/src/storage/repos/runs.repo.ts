@@ -1,5 +1,5 @@
 /** Runs: batch writes, due-timer claims, locks, entry history and the trace. */
-import type { TraceEntry } from '@waymark/core';
+import { AwaitingSchema, ExitReasonSchema, RunStateSchema, type TraceEntry } from '@waymark/core';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { checkLimit } from '../cursor.ts';
 import { insertMany, inList, keyChunks, updateMany } from '../batch.ts';
@@ -13,13 +13,7 @@ import {
   type RepoContext,
 } from '../dialect.ts';
 import { RUN_DUE_AT } from '../migrations/001-initial.ts';
-import {
-  parseStored,
-  parseStoredOrNull,
-  StoredAwaiting,
-  StoredExitReason,
-  StoredRunState,
-} from '../stored-json.ts';
+import { parseStored, parseStoredOrNull } from '../stored-json.ts';
 import type { RunsTable } from '../schema.ts';
 import type { EntryHistory, RunRepo, RunRow, RunTraceRow } from '../contracts/runs.ts';
 
@@ -103,16 +97,16 @@ export class KyselyRunRepo implements RunRepo {
       node: r.node,
       wakeAt: r.wake_at,
       awaiting: parseStoredOrNull(
-        StoredAwaiting,
+        AwaitingSchema,
         readObjectOrNull(d, r.awaiting, 'runs.awaiting'),
         'runs.awaiting',
       ),
-      state: parseStored(StoredRunState, readObject(d, r.state, 'runs.state'), 'runs.state'),
+      state: parseStored(RunStateSchema, readObject(d, r.state, 'runs.state'), 'runs.state'),
       enteredAt: r.entered_at,
       updatedAt: r.updated_at,
       endedAt: r.ended_at,
       exit: parseStoredOrNull(
-        StoredExitReason,
+        ExitReasonSchema,
         readObjectOrNull(d, r.exit, 'runs.exit'),
         'runs.exit',
       ),
