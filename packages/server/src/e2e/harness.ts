@@ -16,7 +16,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { ProfileView, RunView } from '../app/profiles.ts';
 import { startSmtp } from '../channels/email/testing.ts';
-import { decodeAttribute } from '../channels/email/tracking.ts';
+import { decodeAttribute } from '../links/index.ts';
 import {
   TwilioPeer,
   type PeerCall,

@@ -1,7 +1,8 @@
 /**
  * links/ owns every signed link the server puts in a message or a page and reads back when it is
  * followed: form links (`/f/…`), one-click unsubscribe links (`/u/…`), and the open pixel and
- * click redirects of tracking (`/t/o/…`, `/t/c/…`). Each kind signs its own payload for its own
+ * click redirects of tracking (`/t/o/…`, `/t/c/…`), and the rewriting that puts tracking links
+ * into rendered content (rewrite.ts). Each kind signs its own payload for its own
  * purpose (secrets.ts derives a key per purpose), so a token of one kind never reads as another.
  *
  * The token formats are a promise to links already sent: change a payload's keys or a purpose
@@ -30,6 +31,14 @@ export {
   type OpenToken,
   type TrackedMessage,
 } from './tracking.ts';
+export {
+  decodeAttribute,
+  insertPixel,
+  rewriteLinks,
+  rewriteTextLinks,
+  trackEmailHtml,
+  type EmailTracking,
+} from './rewrite.ts';
 export {
   UNSUBSCRIBE_PURPOSE,
   readUnsubscribeToken,

@@ -3,7 +3,7 @@
  * `{publicUrl}/t/c/{token}`. A click token carries the original URL and the link's index, signed
  * with the server's key: the redirect target is never read from anywhere else, so the route
  * (app/tracking.ts) is not an open redirect. Putting the links into rendered content is
- * channels/email/tracking.ts's job.
+ * rewrite.ts's job.
  */
 import type { Secrets } from '../secrets.ts';
 import { linkRoot } from './base.ts';

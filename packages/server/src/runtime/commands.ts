@@ -320,7 +320,7 @@ async function renderInto(
             )
         : undefined,
       // Open pixel and click redirects in the email's HTML, click redirects in an SMS whose
-      // template asks for them (channels/email/tracking.ts).
+      // template asks for them (links/rewrite.ts).
       ...(links && message.kind === 'message' && channelKind(message.channel)?.tracksLinks
         ? { tracking: { ...links, workspaceId: message.workspaceId, messageId: message.id } }
         : {}),

@@ -18,11 +18,7 @@ import {
 import { compile as compileHtmlToText } from 'html-to-text';
 import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import { DateTime } from 'luxon';
-import {
-  rewriteTextLinks,
-  trackEmailHtml,
-  type EmailTracking,
-} from '../channels/email/tracking.ts';
+import { rewriteTextLinks, trackEmailHtml, type EmailTracking } from '../links/index.ts';
 
 /** Variables a template can use, and who it is for. */
 export interface RenderScope {
@@ -37,7 +33,7 @@ export interface RenderScope {
   formUrl?: FormLinker | undefined;
   /**
    * Open pixel and click redirects for an email's HTML, or click redirects for the links of a
-   * text whose template asks for them (channels/email/tracking.ts); absent: none.
+   * text whose template asks for them (links/rewrite.ts); absent: none.
    */
   tracking?: Pick<EmailTracking, 'publicUrl' | 'secrets' | 'workspaceId' | 'messageId'> | undefined;
   /** The recipient's IANA time zone (`date` filter). */

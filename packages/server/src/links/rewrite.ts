@@ -1,8 +1,8 @@
 /**
- * Email tracking at render time: every `http(s)` link of a rendered email becomes a signed click
+ * Link tracking at render time: every `http(s)` link of a rendered email becomes a signed click
  * redirect `{publicUrl}/t/c/{token}`, and an open pixel `{publicUrl}/t/o/{token}.gif` goes in
- * before `</body>`. The links and their signed tokens are made by links/tracking.ts; this module
- * only decides which links of the content get them.
+ * before `</body>`. The links and their signed tokens are made by tracking.ts; this module only
+ * decides which links of the content get them.
  *
  * Left as written: the unsubscribe link (and any `{publicUrl}/u/…` link), `mailto:`, `tel:` and
  * other schemes, anchors, links already pointing at `{publicUrl}/t/`, links marked
@@ -11,7 +11,8 @@
  * Plain text (an SMS body) gets the same click redirects with `rewriteTextLinks`, when its
  * template asks for it: the `http(s)` URLs written in the text become `{publicUrl}/t/c/{token}`.
  */
-import { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../sdk/index.ts';
+import { linkRoot } from './base.ts';
+import { clickUrl, openPixelUrl, type TrackedMessage } from './tracking.ts';
 
 /** What tracking a rendered email needs: the message, and which links to put in. */
 export interface EmailTracking extends TrackedMessage {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLICK_PURPOSE, OPEN_PURPOSE, type ClickToken, type OpenToken } from '../../links/index.ts';
-import { Secrets } from '../../secrets.ts';
+import { Secrets } from '../secrets.ts';
+import { CLICK_PURPOSE, OPEN_PURPOSE, type ClickToken, type OpenToken } from './index.ts';
 import {
   decodeAttribute,
   rewriteTextLinks,
   trackEmailHtml,
   type EmailTracking,
-} from './tracking.ts';
+} from './rewrite.ts';
 
 const secrets = new Secrets(Buffer.alloc(32, 7));
 const PUBLIC = 'https://wm.example.com';
