@@ -1,8 +1,8 @@
 // One linter for the whole repository. Import boundaries are enforced here, not by a README:
 // core imports nothing of ours; http and cli reach storage only through app; app and runtime
-// only through its contracts; a channel vendor only through the channel SDK; links/ is a leaf;
-// a node or trigger kind never reaches into another kind's folder. lint-rules.test.ts proves
-// each rule still fails on a file that breaks it.
+// only through its contracts; a channel vendor only through the channel SDK, and only the
+// provider catalogue names a vendor; links/ is a leaf; a node or trigger kind never reaches into
+// another kind's folder. lint-rules.test.ts proves each rule still fails on a file that breaks it.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import js from '@eslint/js';
@@ -27,15 +27,32 @@ const filesOf = (dir) =>
     .filter((e) => e.isFile())
     .map((e) => `./${e.name}`);
 
+/** The vendor folders of channels/ (every sub-folder but the SDK). */
+const vendors = foldersOf(`${server}/channels`).filter((vendor) => vendor !== 'sdk');
+
 /** One zone per vendor folder: it may import the SDK and itself, nothing else of the server. */
-const vendorZones = foldersOf(`${server}/channels`)
-  .filter((vendor) => vendor !== 'sdk')
-  .map((vendor) => ({
-    target: `${server}/channels/${vendor}`,
-    from: server,
-    except: ['./channels/sdk', `./channels/${vendor}`],
-    message: 'a channel vendor imports only channels/sdk, @waymark/core and its own files.',
-  }));
+const vendorZones = vendors.map((vendor) => ({
+  target: `${server}/channels/${vendor}`,
+  from: server,
+  except: ['./channels/sdk', `./channels/${vendor}`],
+  message: 'a channel vendor imports only channels/sdk, @waymark/core and its own files.',
+}));
+
+/**
+ * No layer outside channels/ names a vendor: the catalogue (channels/providers.ts) lists them, and
+ * what a provider declares (adapters, webhook routes, listeners) reaches the server through it.
+ */
+const vendorByName = {
+  target: [
+    ...['app', 'runtime', 'http', 'cli', 'storage', 'links', 'triggers'].map(
+      (layer) => `${server}/${layer}`,
+    ),
+    `${server}/waymark.ts`,
+  ],
+  from: vendors.map((vendor) => `${server}/channels/${vendor}`),
+  message:
+    'only channels/providers.ts names a vendor: reach it through the catalogue and the channel SDK.',
+};
 
 /** One zone per kind folder: it may import the shared files of its parent, not another kind. */
 const kindZones = (dir) =>
@@ -178,6 +195,7 @@ export default tseslint.config(
           basePath: root,
           zones: [
             ...vendorZones,
+            vendorByName,
             {
               target: [`${server}/app`, `${server}/runtime`],
               from: `${server}/storage`,

@@ -89,6 +89,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'fails when a layer outside channels/ imports a vendor by name',
+    under: 'packages/server/src/app',
+    files: {
+      'vendor.ts':
+        "import { smtpProvider } from '../../channels/email/index.ts';\nexport const p = smtpProvider;\n",
+    },
+    rule: 'import-x/no-restricted-paths',
+  },
+  {
     name: 'fails when the runtime reaches a storage repo past its contract',
     under: 'packages/server/src/runtime',
     files: {

@@ -5,15 +5,10 @@
 import { hostname } from 'node:os';
 import type { AppDeps, Signal } from './app/deps.ts';
 import { PersonalizationCache } from './app/personalize.ts';
-import { recordBounce } from './app/tracking.ts';
+import { recordNotice } from './app/tracking.ts';
 import { ensureDefaultWorkspace, type GeneratedKeys } from './app/workspaces.ts';
-import {
-  bounceSettingsFromEnv,
-  startBounceListener,
-  type BounceListener,
-} from './channels/email/bounces.ts';
-import type { ChannelRegistry } from './channels/sdk/index.ts';
-import { ProviderRegistry } from './channels/index.ts';
+import type { ChannelRegistry, RunningListener } from './channels/sdk/index.ts';
+import { ProviderRegistry, providerListeners } from './channels/index.ts';
 import type { Clock } from './clock.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -37,8 +32,11 @@ export interface Waymark {
   worker: Worker;
   /** Keys generated at first start (to print once). */
   generatedKeys: GeneratedKeys;
-  /** The bounce mailbox (BOUNCE_SMTP_PORT), when configured and this process serves the API. */
-  bounces: BounceListener | null;
+  /**
+   * The providers' listeners that are configured, by name (the email provider's `bounces`
+   * mailbox, with BOUNCE_SMTP_PORT), when this process serves the API; empty otherwise.
+   */
+  listeners: ReadonlyMap<string, RunningListener>;
   close(): Promise<void>;
 }
 
@@ -124,24 +122,28 @@ export async function createWaymark(
     adminToken: config.adminToken,
     timezone: config.timezone,
   });
-  const bounceSettings = bounceSettingsFromEnv(options.env ?? process.env);
-  const bounces =
-    bounceSettings && config.role !== 'worker'
-      ? await startBounceListener({
-          ...bounceSettings,
+  // Settings are read (and refused when wrong) in every role; workers start no listener.
+  const listeners = new Map<string, RunningListener>();
+  for (const listener of providerListeners) {
+    const settings = listener.fromEnv(options.env ?? process.env);
+    if (settings !== null && config.role !== 'worker')
+      listeners.set(
+        listener.name,
+        await listener.start(settings, {
           secrets,
-          onReport: async (target, report) => void (await recordBounce(deps, target, report)),
-        })
-      : null;
+          services: { notice: (notice) => recordNotice(deps, notice) },
+        }),
+      );
+  }
   return {
     deps,
     store,
     engine,
     worker,
     generatedKeys,
-    bounces,
+    listeners,
     async close() {
-      await bounces?.close();
+      for (const listener of listeners.values()) await listener.close();
       await worker.stop();
       await engine.settleDeliveries();
       await channels.close();

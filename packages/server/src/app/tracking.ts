@@ -1,9 +1,10 @@
 /**
- * Email opens and clicks from the tracking links (links/tracking.ts), and bounces and
- * complaints from the bounce mailbox (channels/email/bounces.ts). Opens and clicks: verifies the
- * signed token, tells machines from people, counts every hit on the message
- * (`content.tracking`) and records the `opened` / `clicked` outcome once per message — the one
- * that moves a waiting run, at once, in the request (engine outcome → index lookup by message).
+ * Email opens and clicks from the tracking links (links/tracking.ts), and the notices of provider
+ * listeners (`recordNotice`: bounces and complaints from the email provider's bounce mailbox).
+ * Opens and clicks: verifies the signed token, tells machines from people, counts every hit on
+ * the message (`content.tracking`) and records the `opened` / `clicked` outcome once per message
+ * — the one that moves a waiting run, at once, in the request (engine outcome → index lookup by
+ * message).
  *
  * Once per message means: the first human outcome of a type is recorded; a machine one is
  * recorded only while neither kind has been (a journey that ignores machine outcomes still
@@ -20,7 +21,7 @@
  *   scanner or HTTP-library user agent, a click within 10 s of sending, or a third distinct link
  *   of the message clicked within one second → machine click.
  */
-import type { BounceReport, BounceTarget, DsnRecipient } from '../channels/email/bounces.ts';
+import type { ProviderNotice } from '../channels/sdk/index.ts';
 import { readClickToken, readOpenToken } from '../links/index.ts';
 import type { MessageRow } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
@@ -266,70 +267,32 @@ export async function trackClick(
   });
 }
 
-/** The DSN entry about the message's recipient (else the first failure or delay, else the first). */
-function entryFor(recipients: DsnRecipient[], address: string | null): DsnRecipient | undefined {
-  const mine = recipients.find(
-    (r) => address !== null && r.finalRecipient?.toLowerCase() === address.toLowerCase(),
-  );
-  return (
-    mine ?? recipients.find((r) => r.action === 'failed' || r.action === 'delayed') ?? recipients[0]
-  );
-}
-
 /**
- * A report from the bounce mailbox about the message `target` names (its VERP address verified):
- * a hard bounce (`Action: failed` / status 5.x.x) records `bounced` `{ hard: true, status,
- * diagnostic }`, fails the message and suppresses the address; a soft one (`delayed` / 4.x.x)
- * records `bounced` `{ hard: false }` once and suppresses nothing; a complaint records
- * `complained` (suppression). Each is recorded once per message; success notices record nothing.
+ * A notice from a provider's listener about the message it names (identified and verified by the
+ * listener: the bounce mailbox's signed VERP address). What it records is the listener's to read
+ * (`read(recipient)`); here it is applied: once per message per key, not at all when a key that
+ * makes it redundant is recorded (a soft bounce after a hard one), the message failed when the
+ * outcome says so (a hard bounce), counted in `content.tracking.recorded`.
  */
-export async function recordBounce(
+export async function recordNotice(
   deps: AppDeps,
-  target: BounceTarget,
-  report: BounceReport,
+  notice: ProviderNotice,
 ): Promise<{ recorded: string[] }> {
-  return serialised(target.m, async () => {
-    const message = await deps.store.messages.get(target.w, target.m);
+  return serialised(notice.messageId, async () => {
+    const message = await deps.store.messages.get(notice.workspaceId, notice.messageId);
     if (!message) return { recorded: [] };
+    const outcome = notice.read(message.recipient);
+    if (!outcome) return { recorded: [] };
     const counts = countsOf(message);
-    let key: string;
-    let type: 'bounced' | 'complained';
-    let data: Record<string, unknown>;
-    if (report.kind === 'arf') {
-      key = 'complained';
-      type = 'complained';
-      data = { feedbackType: report.feedbackType };
-    } else {
-      const entry = entryFor(report.recipients, message.recipient);
-      if (!entry) return { recorded: [] };
-      const hard = entry.action === 'failed' || /^5\./.test(entry.status ?? '');
-      const soft = entry.action === 'delayed' || /^4\./.test(entry.status ?? '');
-      if (!hard && !soft) return { recorded: [] };
-      key = hard ? 'bounced:hard' : 'bounced:soft';
-      type = 'bounced';
-      data = {
-        hard,
-        action: entry.action,
-        ...(entry.status ? { status: entry.status } : {}),
-        ...(entry.diagnostic ? { diagnostic: entry.diagnostic } : {}),
-      };
-      // A delay after the final failure adds nothing.
-      if (!hard && counts.recorded.includes('bounced:hard')) return { recorded: [] };
-    }
-    if (counts.recorded.includes(key)) return { recorded: [] };
+    const { key, type, data, fails } = outcome;
+    if ([key, ...(outcome.redundantAfter ?? [])].some((k) => counts.recorded.includes(k)))
+      return { recorded: [] };
     await recordOutcome(deps, message.workspaceId, { messageId: message.id, type, data });
     counts.recorded.push(key);
-    const now = deps.clock.now();
-    const failed = key === 'bounced:hard';
     await deps.store.messages.update(message.workspaceId, message.id, {
       content: { ...message.content, tracking: counts },
-      updatedAt: now,
-      ...(failed
-        ? {
-            status: 'failed' as const,
-            error: `bounced: ${[data.status, data.diagnostic].filter(Boolean).join(' ')}`.trim(),
-          }
-        : {}),
+      updatedAt: deps.clock.now(),
+      ...(fails ? { status: 'failed' as const, error: fails.error } : {}),
     });
     deps.notify('outbox');
     return { recorded: [type] };

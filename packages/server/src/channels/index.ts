@@ -7,7 +7,7 @@
  * server reaches channels through the ports of `sdk/` (`ChannelRegistry`,
  * `ProviderConfiguration`); the composition root builds the registry.
  */
-export { providerFactories, providerHooks } from './providers.ts';
+export { providerFactories, providerHooks, providerListeners } from './providers.ts';
 export {
   ChannelConfigError,
   deliveryChannel,

@@ -277,7 +277,7 @@ for (const kind of testDatabases()) {
     const mailer = () =>
       nodemailer.createTransport({
         host: '127.0.0.1',
-        port: wm.bounces!.port,
+        port: wm.listeners.get('bounces')!.port,
         secure: false,
         ignoreTLS: true,
       });
@@ -366,6 +366,19 @@ for (const kind of testDatabases()) {
         ...((await outbox(rcpt)).content.tracking as object),
         recorded: ['bounced:soft'],
       });
+    });
+
+    it('a delay reported after the hard bounce adds nothing', async () => {
+      const { message, verp, rcpt } = await sent();
+      const report = (action: string, status: string) =>
+        dsn({ to: verp, rcpt, action, status, messageId: 'x' });
+      await deliverReport(verp, report('failed', '5.1.1'));
+      await deliverReport(verp, report('delayed', '4.2.2'));
+      assert.equal((await outbox(rcpt)).status, 'failed');
+      assert.deepEqual(((await outbox(rcpt)).content.tracking as { recorded: string[] }).recorded, [
+        'bounced:hard',
+      ]);
+      assert.equal(received(await runTrace(message), /bounced of email/), 1);
     });
 
     it('a complaint (ARF) at the VERP address, or at fbl@ with a signed Return-Path, suppresses', async () => {

@@ -2,7 +2,7 @@
  * The bounce mailbox: an SMTP listener (smtp-server) that receives delivery status notifications
  * (RFC 3464, `multipart/report; report-type=delivery-status`) and abuse complaints (ARF, RFC 5965,
  * `report-type=feedback-report`) about the email Waymark sent, and hands each, parsed, to a
- * callback (app/tracking.ts `recordBounce`).
+ * callback (bounce-mailbox.ts, the smtp provider's listener, turns it into a notice).
  *
  * Authenticity is VERP: the SMTP adapter sends every email with the envelope sender
  * `bounce+{mac}.{message}.{workspace}@{BOUNCE_DOMAIN}`, where `mac` is the HMAC of

@@ -3,8 +3,10 @@
  * SMTP_URL / EMAIL_FROM (and EMAIL_REPLY_TO, SMTP_MAX_CONNECTIONS, SMTP_MAX_PER_SECOND,
  * SMTP_REQUIRE_TLS, SMTP_ALLOW_SELF_SIGNED) for the default workspace, or settings from
  * `/api/channels`. The password is a secret field of its own: it never stays inside `url`.
- * Rendering (MJML, Liquid, the text part) happens at enqueue in runtime/render.ts; this folder
- * only delivers. Imports only the channel SDK (channels/sdk/) and the links module.
+ * Its listener is the bounce mailbox (bounce-mailbox.ts), started when BOUNCE_SMTP_PORT and
+ * BOUNCE_DOMAIN are set. Rendering (MJML, Liquid, the text part) happens at enqueue in
+ * runtime/render.ts; this folder only delivers. Imports only the channel SDK (channels/sdk/) and
+ * the links module.
  */
 import { z } from 'zod';
 import {
@@ -14,6 +16,7 @@ import {
   envNumber,
   parseEnvSettings,
 } from '../sdk/index.ts';
+import { bounceMailbox } from './bounce-mailbox.ts';
 import { bounceAddress } from './bounces.ts';
 import { bareAddress, smtpAdapter } from './smtp.adapter.ts';
 
@@ -133,6 +136,7 @@ export const smtpProvider = defineProvider<SmtpSettings>({
   channels: ['email'],
   settings: SmtpSettings,
   secretFields: ['password'],
+  listener: bounceMailbox,
   fromEnv(env, channel) {
     return channel === 'email' ? smtpSettingsFromEnv(env) : null;
   },

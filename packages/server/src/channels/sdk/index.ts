@@ -2,9 +2,10 @@
  * channels/sdk/ is what every vendor folder (channels/email, channels/twilio, …) builds on, and
  * all a vendor may import besides @waymark/core and its own files: the adapter contract
  * (`ChannelAdapter`, `SendResult`, webhook parsing), the provider factory (`defineProvider`),
- * webhook routes a provider declares (`defineHookRoute`), settings read from the environment,
- * the HTTP client for provider APIs, phone numbers, and the signed tracking links of links/.
- * It imports only core, links/ and the server's clock, secrets and storage types.
+ * webhook routes a provider declares (`defineHookRoute`), the listener it may declare
+ * (`defineListener`: a server of its own, such as a bounce mailbox), settings read from the
+ * environment, the HTTP client for provider APIs, and phone numbers. It imports only core and the
+ * server's clock, secrets and storage types.
  */
 export {
   WebhookRejected,
@@ -45,6 +46,15 @@ export {
   type SmsSegments,
   type SmsToSend,
 } from './phone.ts';
+export {
+  defineListener,
+  type ListenerContext,
+  type ListenerServices,
+  type NoticeOutcome,
+  type ProviderListener,
+  type ProviderNotice,
+  type RunningListener,
+} from './listener.ts';
 export { defineProvider, type AdapterContext, type ProviderFactory } from './provider.ts';
 export {
   channelRegistry,
@@ -65,5 +75,3 @@ export {
 export type { Clock } from '../../clock.ts';
 export type { Secrets } from '../../secrets.ts';
 export type { MessageRow } from '../../storage/store.ts';
-/** Signed tracking links (open pixel, click redirect) a channel that tracks puts in its content. */
-export { clickUrl, linkRoot, openPixelUrl, type TrackedMessage } from '../../links/index.ts';
