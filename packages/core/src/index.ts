@@ -45,8 +45,21 @@ export type {
   NodeKind,
   NodeKinds,
   NodeReference,
+  Output,
   TemplateUse,
 } from './nodes/kind.ts';
+// Editing drafts, as the canvas does.
+export {
+  addNode,
+  connect,
+  draftNodes,
+  freshNodeId,
+  outputsOf,
+  removeNodes,
+  renameNode,
+  targetOf,
+  type JourneyDraft,
+} from './journey/edit.ts';
 export { TRIGGER_KINDS, triggerKind, triggerSummary } from './triggers/registry.ts';
 export type { TriggerDraft, TriggerKind, TriggerKinds } from './triggers/kind.ts';
 export { dateTriggerTime } from './triggers/date/date.kind.ts';

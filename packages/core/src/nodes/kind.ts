@@ -81,6 +81,11 @@ export interface NodeKind<K extends NodeType> {
   waits: boolean;
   /** The edges out of the node, in field order. */
   edgesOf(node: NodeOf<K>): Edge[];
+  /**
+   * The outgoing handles of a node as it is being edited (it may be incomplete), connected or
+   * not, in the order the canvas shows them.
+   */
+  outputs(raw: Record<string, unknown>): Output[];
   /** The conditions the node holds, with their field paths. */
   conditionsOf(node: NodeOf<K>): Array<[string, Condition]>;
   /** The templates the node uses (read from the raw node). */
@@ -98,6 +103,23 @@ export interface NodeKind<K extends NodeType> {
   /** Runs the node; returns the next node to visit, or null when the run waits or ended. */
   visit(s: Stepping, id: string, node: NodeOf<K>): string | null;
 }
+
+/** An outgoing handle of a node on the canvas: the field an edge from it is written to. */
+export interface Output {
+  /** Dotted path inside the node (`next`, `onTimeout`, `cases.1.next`). */
+  field: string;
+  /** What the handle says (`Next`, `Timed out`, `Case 2`). */
+  label: string;
+}
+
+/** The outputs of a node that goes on to one node. */
+export const nextOutput = (): Output[] => [{ field: 'next', label: 'Next' }];
+
+/** The items of a list field of a raw (possibly incomplete) node. */
+export const itemsOf = (raw: Record<string, unknown>, field: string): unknown[] => {
+  const items = raw[field];
+  return Array.isArray(items) ? items : [];
+};
 
 /** One `NodeKind` for every node type: the registry's type. */
 export type NodeKinds = { readonly [K in NodeType]: NodeKind<K> };

@@ -4,7 +4,7 @@
  */
 import { nextKey, note } from '../../evaluator/stepping.ts';
 import { AlertChannel } from '../../journey/channel.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { checkNoticeUrl } from '../staff-notice.ts';
 import { AlertNode } from './alert.schema.ts';
 
@@ -18,6 +18,7 @@ export const alertKind = {
   defaults: { type: 'alert', channel: 'email' },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: (raw) =>
     typeof raw['template'] === 'string'

@@ -2,7 +2,7 @@
 import { evaluateCondition } from '../../conditions/evaluate.ts';
 import { note, scopeOf, type Stepping } from '../../evaluator/stepping.ts';
 import type { NodeOf } from '../../journey/schema.ts';
-import type { NodeKind } from '../kind.ts';
+import { itemsOf, type NodeKind } from '../kind.ts';
 import { BranchNode } from './branch.schema.ts';
 
 function visit(s: Stepping, node: NodeOf<'branch'>): string {
@@ -30,6 +30,10 @@ export const branchKind = {
   edgesOf: (node) => [
     { field: 'default', target: node.default },
     ...node.cases.map((c, i) => ({ field: `cases.${i}.next`, target: c.next })),
+  ],
+  outputs: (raw) => [
+    ...itemsOf(raw, 'cases').map((_, i) => ({ field: `cases.${i}.next`, label: `Case ${i + 1}` })),
+    { field: 'default', label: 'Otherwise' },
   ],
   conditionsOf: (node) => node.cases.map((c, i) => [`cases.${i}.when`, c.when]),
   templatesOf: () => [],

@@ -13,6 +13,7 @@ export const exitKind = {
   defaults: { type: 'exit' },
   waits: false,
   edgesOf: () => [],
+  outputs: () => [],
   conditionsOf: () => [],
   templatesOf: () => [],
   visit(s, id, node) {

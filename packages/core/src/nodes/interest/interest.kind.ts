@@ -4,7 +4,7 @@
  */
 import { fillPlaceholders } from '../../evaluator/placeholders.ts';
 import { note, scopeOf } from '../../evaluator/stepping.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { applyInterestNode } from './interest.apply.ts';
 import { InterestNode } from './interest.schema.ts';
 
@@ -18,6 +18,7 @@ export const interestKind = {
   defaults: { type: 'interest', weight: 1 },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   visit(s, id, node) {

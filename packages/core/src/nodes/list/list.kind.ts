@@ -1,6 +1,6 @@
 /** The list node: adds the profile to a list (created when first used) or removes it. */
 import { note } from '../../evaluator/stepping.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { ListNode } from './list.schema.ts';
 
 /** The list node kind. */
@@ -13,6 +13,7 @@ export const listKind = {
   defaults: { type: 'list', action: 'add' },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   visit(s, id, node) {

@@ -12,7 +12,7 @@ import type { SendWindow } from '../../journey/policies.ts';
 import type { JourneyDefinition, NodeOf } from '../../journey/schema.ts';
 import { isInsideWindow, nextAllowedSlot } from '../../time/window.ts';
 import { formatLocal } from '../../time/zones.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { SendNode } from './send.schema.ts';
 
 function sendWindowFor(def: JourneyDefinition, channel: ChannelName): SendWindow | undefined {
@@ -70,6 +70,7 @@ export const sendKind = {
   defaults: { type: 'send', channel: 'email' },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: (node) => (node.skipIf ? [['skipIf', node.skipIf]] : []),
   templatesOf: (raw) =>
     typeof raw['template'] === 'string'

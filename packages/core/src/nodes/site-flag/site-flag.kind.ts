@@ -1,7 +1,7 @@
 /** The site_flag node: sets (or, with `false`, clears) a flag `/v1/personalize` answers. */
 import { note } from '../../evaluator/stepping.ts';
 import type { ProfileFact } from '../../evaluator/types.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { SiteFlagNode } from './site-flag.schema.ts';
 
 function bagOf(profile: ProfileFact, bag: string): Record<string, unknown> {
@@ -21,6 +21,7 @@ export const siteFlagKind = {
   defaults: { type: 'site_flag', value: true },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   visit(s, id, node) {

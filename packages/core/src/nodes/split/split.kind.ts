@@ -5,9 +5,9 @@
  */
 import { endRun, note, type Stepping } from '../../evaluator/stepping.ts';
 import { nodeIssue } from '../../journey/issues.ts';
-import { show } from '../../journey/words.ts';
+import { isRecord, show } from '../../journey/words.ts';
 import type { NodeOf } from '../../journey/schema.ts';
-import type { NodeKind } from '../kind.ts';
+import { itemsOf, type NodeKind } from '../kind.ts';
 import { SplitNode } from './split.schema.ts';
 
 function visit(s: Stepping, node: NodeOf<'split'>): string | null {
@@ -44,6 +44,11 @@ export const splitKind = {
   defaults: { type: 'split' },
   waits: false,
   edgesOf: (node) => node.variants.map((v, i) => ({ field: `variants.${i}.next`, target: v.next })),
+  outputs: (raw) =>
+    itemsOf(raw, 'variants').map((v, i) => ({
+      field: `variants.${i}.next`,
+      label: isRecord(v) && typeof v.name === 'string' && v.name ? v.name : `Variant ${i + 1}`,
+    })),
   conditionsOf: () => [],
   templatesOf: () => [],
   checkRaw(raw, { id, sink }) {

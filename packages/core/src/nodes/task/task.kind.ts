@@ -5,7 +5,7 @@
 import { nextKey, note } from '../../evaluator/stepping.ts';
 import { durationMs } from '../../journey/duration.ts';
 import { formatLocal } from '../../time/zones.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { checkNoticeUrl } from '../staff-notice.ts';
 import { TaskNode } from './task.schema.ts';
 
@@ -19,6 +19,7 @@ export const taskKind = {
   defaults: { type: 'task', due: 'P1D' },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   // The escalation's template is checked only on a task the schema accepted.
   templatesOf(raw) {

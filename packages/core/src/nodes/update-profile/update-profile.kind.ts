@@ -8,7 +8,7 @@ import { note, scopeOf, type Stepping } from '../../evaluator/stepping.ts';
 import { nodeIssue } from '../../journey/issues.ts';
 import { liquidError } from '../../journey/liquid.ts';
 import type { NodeOf } from '../../journey/schema.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { UpdateProfileNode } from './update-profile.schema.ts';
 
 function visit(s: Stepping, id: string, node: NodeOf<'update_profile'>): string {
@@ -42,6 +42,7 @@ export const updateProfileKind = {
   defaults: { type: 'update_profile', set: {} },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   check(node, { id, sink }) {

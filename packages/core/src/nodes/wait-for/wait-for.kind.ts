@@ -109,6 +109,10 @@ export const waitForKind = {
     { field: 'next', target: node.next },
     { field: 'onTimeout', target: node.onTimeout },
   ],
+  outputs: () => [
+    { field: 'next', label: 'Happened' },
+    { field: 'onTimeout', label: 'Timed out' },
+  ],
   conditionsOf: (node) => (node.where ? [['where', node.where]] : []),
   templatesOf: () => [],
   referencesOf(node) {

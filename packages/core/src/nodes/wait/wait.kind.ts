@@ -11,7 +11,7 @@ import { durationMs } from '../../journey/duration.ts';
 import { nodeIssue } from '../../journey/issues.ts';
 import type { NodeOf } from '../../journey/schema.ts';
 import { formatLocal, localTimeOnOrAfter, parseDateValue, relativeTime } from '../../time/zones.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { WaitNode } from './wait.schema.ts';
 
 function visit(s: Stepping, node: NodeOf<'wait'>): string | null {
@@ -56,6 +56,7 @@ export const waitKind = {
   defaults: { type: 'wait', duration: 'P1D' },
   waits: true,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   check(node, { id, sink }) {

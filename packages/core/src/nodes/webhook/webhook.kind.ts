@@ -4,7 +4,7 @@
  */
 import { fillDeep, fillPlaceholders } from '../../evaluator/placeholders.ts';
 import { nextKey, note, scopeOf } from '../../evaluator/stepping.ts';
-import type { NodeKind } from '../kind.ts';
+import { nextOutput, type NodeKind } from '../kind.ts';
 import { WebhookNode } from './webhook.schema.ts';
 
 /** The webhook node kind. */
@@ -17,6 +17,7 @@ export const webhookKind = {
   defaults: { type: 'webhook', method: 'POST' },
   waits: false,
   edgesOf: (node) => [{ field: 'next', target: node.next }],
+  outputs: nextOutput,
   conditionsOf: () => [],
   templatesOf: () => [],
   visit(s, id, node) {
