@@ -106,7 +106,7 @@ export default tseslint.config(
   {
     // Every switch over a union handles every member (or says `default:` on purpose), so a new
     // node kind, trigger or channel cannot be silently ignored. This rule needs types.
-    files: ['packages/*/src/**/*.ts'],
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
     ignores: ['**/*.test.ts'],
     languageOptions: {
       parserOptions: {
@@ -147,8 +147,9 @@ export default tseslint.config(
     ]),
   },
   {
-    files: ['packages/web/**/*.ts'],
-    ignores: ['packages/web/**/*.test.ts'],
+    // The build configuration runs in Node (Vite); what it builds does not.
+    files: ['packages/web/**/*.ts', 'packages/web/**/*.tsx'],
+    ignores: ['packages/web/**/*.test.ts', 'packages/web/vite.config.ts'],
     rules: restrict([
       {
         group: ['@waymark/server', '@waymark/server/*'],

@@ -328,8 +328,16 @@ export function journeySchemaReference(): string {
 
 const AUTH: Record<string, string> = {
   writeKey: 'write key (HTTP Basic user name)',
-  adminToken: 'admin token (`Authorization: Bearer`)',
+  adminToken: 'admin token or personal token (`Authorization: Bearer`)',
+  session: 'session cookie (`waymark_session`, with `X-CSRF-Token` on writes)',
 };
+
+/** The index's auth column: none, write key, the least role of an operator route, or signed in. */
+function who(auth: string, role: unknown): string {
+  if (auth === 'none') return 'none';
+  if (auth.startsWith('write')) return 'write key';
+  return typeof role === 'string' ? role : 'signed in';
+}
 
 /** Builds `docs/reference/api.md`. */
 export function apiReference(): string {
@@ -378,7 +386,7 @@ export function apiReference(): string {
       const parts: string[] = [
         `<a id="${anchor}"></a>\n\n### \`${method.toUpperCase()} ${path}\`\n`,
         `${text(String(op.summary ?? ''))}${op.description ? `\n\n${text(String(op.description))}` : ''}\n`,
-        `Auth: ${auth}.\n`,
+        `Auth: ${auth}.${op['x-waymark-role'] ? ` Least role: \`${String(op['x-waymark-role'])}\` ([roles](../access.md#roles)).` : ''}\n`,
       ];
       const params = (op.parameters ?? []) as Json[];
       if (params.length) {
@@ -425,7 +433,7 @@ export function apiReference(): string {
       list.push(parts.join('\n'));
       byTag.set(tag, list);
       index.push(
-        `| [\`${method.toUpperCase()} ${path}\`](#${anchor}) | ${auth === 'none' ? 'none' : auth.split(' ')[0] === 'write' ? 'write key' : 'admin'} | ${cell(String(op.summary ?? ''))} |`,
+        `| [\`${method.toUpperCase()} ${path}\`](#${anchor}) | ${who(auth, op['x-waymark-role'])} | ${cell(String(op.summary ?? ''))} |`,
       );
     }
   }
@@ -437,7 +445,7 @@ export function apiReference(): string {
     '[API guide](../api.md) explains authentication, errors, paging and the behaviour behind',
     'them. Every error answers `{ error: { code, message, details[] } }` ([errors](../api.md#errors)).',
     'Times are epoch milliseconds unless said otherwise.\n',
-    '| route | auth | what |',
+    '| route | auth (operators: least role) | what |',
     '|---|---|---|',
     ...index,
     '',

@@ -6,10 +6,13 @@ export const ERROR_CODES = {
   invalid_input: 400,
   payload_too_large: 400,
   unauthorized: 401,
+  invalid_credentials: 401,
   forbidden: 403,
+  csrf_failed: 403,
   not_found: 404,
   conflict: 409,
   invalid_journey: 422,
+  rate_limited: 429,
   internal: 500,
 } as const;
 
@@ -28,11 +31,19 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+  /** Seconds after which a retry may succeed (`rate_limited`: the `Retry-After` header). */
+  readonly retryAfter: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: ErrorDetail[] = [],
+    opts: { retryAfter?: number } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.retryAfter = opts.retryAfter;
   }
   /** HTTP status for this error. */
   get status(): number {

@@ -90,6 +90,14 @@ export class Secrets {
     return this.#key(`derive:${purpose}`).subarray(0, 24).toString('base64url');
   }
 
+  /** An HMAC-SHA256 of `text` with the key of `purpose` (a session's CSRF token), base64url. */
+  mac(purpose: string, text: string): string {
+    return createHmac('sha256', this.#key(`mac:${purpose}`))
+      .update(text)
+      .digest()
+      .toString('base64url');
+  }
+
   #mac(purpose: string, body: string): string {
     return createHmac('sha256', this.#key(`sign:${purpose}`))
       .update(body)

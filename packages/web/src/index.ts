@@ -1,9 +1,14 @@
 /**
- * @waymark/web: the pages people see. Pure functions from data to HTML, with no I/O and nothing
- * of the server: the server gathers the data and serves the result.
+ * @waymark/web: what the browser gets. Two halves, and nothing of the server in either:
+ *
+ * - `public/`: the pages customers and visitors see (hosted forms, unsubscribe pages, tracked
+ *   links, the demo shop, the status page), pure functions from data to HTML; the server gathers
+ *   the data and serves the result.
+ * - `app/`: the operator app, a React single-page app built by Vite into `dist/`, which the
+ *   server serves at `/` (`APP_DIST`).
  */
-export { escapeHtml } from './html.ts';
-export { statusPage, type StatusPageData } from './status-page.ts';
+export { escapeHtml } from './public/html.ts';
+export { statusPage, type StatusPageData } from './public/status-page.ts';
 export {
   formNotFoundPage,
   formPage,
@@ -12,9 +17,17 @@ export {
   type FormPageQuestion,
   type FormQuestionType,
   type FormThanksData,
-} from './form-page.ts';
+} from './public/form-page.ts';
+export {
+  unsubscribeNotFoundPage,
+  unsubscribePage,
+  unsubscribedPage,
+  type UnsubscribePageData,
+} from './public/unsubscribe-page.ts';
+export { LINK_NOT_FOUND_PAGE, redirectPage } from './public/link-page.ts';
 export {
   DEMO_CATEGORIES,
   personalizationDemoPage,
   type DemoPageData,
-} from './personalization-demo.ts';
+} from './public/personalization-demo.ts';
+export { APP_DIST, appMissingPage } from './app-dist.ts';

@@ -16,6 +16,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { newMessage } from '../messages.ts';
 import type { ChannelConfigRow } from '../storage/store.ts';
+import { recordAudit, type Actor } from './audit.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A channel as operators see it. */
@@ -154,6 +155,7 @@ export async function configureChannel(
   workspaceId: string,
   channel: string,
   input: { provider: string; settings: Record<string, unknown> },
+  actor?: Actor,
 ): Promise<ChannelView> {
   const serving = factories(deps).filter((f) => f.channels.includes(channel));
   const factory = findFactory(factories(deps), input.provider, channel);
@@ -204,7 +206,18 @@ export async function configureChannel(
     secrets: Object.keys(secret).length ? deps.secrets.encrypt(JSON.stringify(secret)) : null,
     updatedAt: Math.max(deps.clock.now(), (existing?.updatedAt ?? 0) + 1),
   };
-  await deps.store.channelConfigs.upsert(row);
+  await deps.store.transaction(async (tx) => {
+    await tx.channelConfigs.upsert(row);
+    await recordAudit(tx, {
+      workspaceId,
+      at: deps.clock.now(),
+      actor,
+      action: existing ? 'channel.changed' : 'channel.created',
+      target: `channel:${channel}`,
+      // Secret values never reach the log: only which provider, and which fields were sent.
+      detail: { provider: factory.name, fields: Object.keys(input.settings).sort() },
+    });
+  });
   deps.channels.configuration?.invalidate(workspaceId, channel);
   return fromRow(
     deps,
@@ -218,12 +231,22 @@ export async function removeChannel(
   deps: AppDeps,
   workspaceId: string,
   channel: string,
+  actor?: Actor,
 ): Promise<void> {
-  const removed = await deps.store.channelConfigs.remove(workspaceId, channel);
-  if (!removed)
-    throw new AppError('not_found', `the ${channel} channel has no configuration to remove`, [
-      { path: 'params.channel', message: 'not configured through the API' },
-    ]);
+  await deps.store.transaction(async (tx) => {
+    const removed = await tx.channelConfigs.remove(workspaceId, channel);
+    if (!removed)
+      throw new AppError('not_found', `the ${channel} channel has no configuration to remove`, [
+        { path: 'params.channel', message: 'not configured through the API' },
+      ]);
+    await recordAudit(tx, {
+      workspaceId,
+      at: deps.clock.now(),
+      actor,
+      action: 'channel.deleted',
+      target: `channel:${channel}`,
+    });
+  });
   deps.channels.configuration?.invalidate(workspaceId, channel);
 }
 

@@ -1,5 +1,6 @@
 /**
- * app/ holds the use-cases (ingest, journeys, enrolment, profiles, outbox). It sees storage only
+ * app/ holds the use-cases (ingest, journeys, enrolment, profiles, outbox; operators' sign-in,
+ * roles and audit in access.ts, roles.ts, users.ts, setup.ts, audit.ts). It sees storage only
  * through the `Store` interface and never knows whether HTTP or the CLI called it.
  */
 import type { ChannelRegistry } from '../channels/sdk/index.ts';

@@ -9,6 +9,7 @@ import {
 import { AppError } from '../errors.ts';
 import type { JourneyRow, JourneyVersionRow, Tx } from '../storage/store.ts';
 import { serverTrigger } from '../triggers/index.ts';
+import { recordAudit, type Actor } from './audit.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A journey with its versions' summary. */
@@ -78,6 +79,7 @@ export async function publishJourney(
   workspaceId: string,
   journeyId: string,
   version?: number,
+  actor?: Actor,
 ): Promise<JourneyRow> {
   const now = deps.clock.now();
   const row = await deps.store.transaction(async (tx) => {
@@ -115,6 +117,14 @@ export async function publishJourney(
         publishing: true,
       });
     }
+    await recordAudit(tx, {
+      workspaceId,
+      at: now,
+      actor,
+      action: 'journey.published',
+      target: `journey:${journeyId}`,
+      detail: { version: v },
+    });
     return updated;
   });
   deps.notify('triggers');
@@ -216,12 +226,23 @@ export async function listJourneys(deps: AppDeps, workspaceId: string): Promise<
   return deps.store.journeys.list(workspaceId);
 }
 
-/** Pauses a live journey: no new entries (running runs go on). */
+/** The audit action of each status a journey is set to. */
+const STATUS_ACTIONS = {
+  live: 'journey.resumed',
+  paused: 'journey.paused',
+  archived: 'journey.archived',
+} as const;
+
+/**
+ * Pauses a live journey (no new entries; running runs go on), resumes or archives it; `actor`
+ * is recorded in the audit log (default: Waymark itself).
+ */
 export async function setJourneyStatus(
   deps: AppDeps,
   workspaceId: string,
   journeyId: string,
   status: 'live' | 'paused' | 'archived',
+  actor?: Actor,
 ): Promise<JourneyRow> {
   const now = deps.clock.now();
   const row = await deps.store.transaction(async (tx) => {
@@ -249,6 +270,14 @@ export async function setJourneyStatus(
         });
       }
     }
+    await recordAudit(tx, {
+      workspaceId,
+      at: now,
+      actor,
+      action: STATUS_ACTIONS[status],
+      target: `journey:${journeyId}`,
+      detail: { from: journey.status },
+    });
     return updated;
   });
   if (status === 'live') deps.notify('triggers');

@@ -1,7 +1,7 @@
 /** Workspaces and their keys: the default workspace is created at first start (`demo` by `--demo`). */
 import { AppError } from '../errors.ts';
 import { newSecret, sha256 } from '../ids.ts';
-import type { KeyKind } from '../storage/store.ts';
+import type { KeyKind, Tx } from '../storage/store.ts';
 import type { AppDeps } from './deps.ts';
 
 /** Id of the workspace a single-tenant install uses. */
@@ -50,43 +50,56 @@ export async function ensureWorkspace(
   },
 ): Promise<GeneratedKeys> {
   const now = deps.clock.now();
-  return deps.store.transaction(async (tx) => {
-    if (!(await tx.workspaces.get(ws.id))) {
-      await tx.workspaces.create({
-        id: ws.id,
-        name: ws.name,
-        timezone: ws.timezone ?? 'UTC',
-        createdAt: now,
-      });
-    }
-    const generated: GeneratedKeys = {};
-    const ensure = async (
-      kind: KeyKind,
-      configured: string | undefined,
-    ): Promise<string | undefined> => {
-      if (configured) {
-        const hash = sha256(configured);
-        if ((await tx.workspaces.findByKey(kind, hash)) === null) {
-          await tx.workspaces.addKey({ workspaceId: ws.id, kind, hash, createdAt: now });
-        }
-        return undefined;
+  return deps.store.transaction((tx) => ensureWorkspaceIn(tx, ws, now));
+}
+
+/** `ensureWorkspace` inside a transaction (creating a workspace with its first admin). */
+export async function ensureWorkspaceIn(
+  tx: Tx,
+  ws: {
+    id: string;
+    name: string;
+    timezone?: string | undefined;
+    writeKey?: string | undefined;
+    adminToken?: string | undefined;
+  },
+  now: number,
+): Promise<GeneratedKeys> {
+  if (!(await tx.workspaces.get(ws.id))) {
+    await tx.workspaces.create({
+      id: ws.id,
+      name: ws.name,
+      timezone: ws.timezone ?? 'UTC',
+      createdAt: now,
+    });
+  }
+  const generated: GeneratedKeys = {};
+  const ensure = async (
+    kind: KeyKind,
+    configured: string | undefined,
+  ): Promise<string | undefined> => {
+    if (configured) {
+      const hash = sha256(configured);
+      if ((await tx.workspaces.findByKey(kind, hash)) === null) {
+        await tx.workspaces.addKey({ workspaceId: ws.id, kind, hash, createdAt: now });
       }
-      if ((await tx.workspaces.countKeys(ws.id, kind)) > 0) return undefined;
-      const secret = newSecret(kind === 'write' ? 'wk_' : 'wa_');
-      await tx.workspaces.addKey({
-        workspaceId: ws.id,
-        kind,
-        hash: sha256(secret),
-        createdAt: now,
-      });
-      return secret;
-    };
-    const writeKey = await ensure('write', ws.writeKey);
-    const adminToken = await ensure('admin', ws.adminToken);
-    if (writeKey) generated.writeKey = writeKey;
-    if (adminToken) generated.adminToken = adminToken;
-    return generated;
-  });
+      return undefined;
+    }
+    if ((await tx.workspaces.countKeys(ws.id, kind)) > 0) return undefined;
+    const secret = newSecret(kind === 'write' ? 'wk_' : 'wa_');
+    await tx.workspaces.addKey({
+      workspaceId: ws.id,
+      kind,
+      hash: sha256(secret),
+      createdAt: now,
+    });
+    return secret;
+  };
+  const writeKey = await ensure('write', ws.writeKey);
+  const adminToken = await ensure('admin', ws.adminToken);
+  if (writeKey) generated.writeKey = writeKey;
+  if (adminToken) generated.adminToken = adminToken;
+  return generated;
 }
 
 /** How long a verified key is trusted without asking the store again. */

@@ -1,6 +1,6 @@
 /**
- * cli/ owns the `waymark` command: start, migrate, journeys validate|apply, simulate, report
- * (cli/report.ts). It goes through app/ and the composition root, never storage directly. Invalid
+ * cli/ owns the `waymark` command: start, migrate, journeys validate|apply, simulate, users
+ * create, report (cli/report.ts). It goes through app/ and the composition root, never storage directly. Invalid
  * input prints a readable error and exits non-zero.
  */
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,11 @@ import { Command, CommanderError } from 'commander';
 import { loadJourney } from '@waymark/core';
 import { demoGuide, loadDemo } from '../app/demo.ts';
 import { applyJourney, checkJourney } from '../app/journeys.ts';
+import { ROLES, type Role } from '../app/roles.ts';
+import { firstStartLink } from '../app/setup.ts';
+import { createUserFromCli } from '../app/users.ts';
 import { DEFAULT_WORKSPACE } from '../app/workspaces.ts';
-import { configFromEnv, type Role } from '../config.ts';
+import { configFromEnv, type Role as ProcessRole } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { startHttp } from '../http/index.ts';
 import { formatSimulation, simulate } from '../simulate.ts';
@@ -48,7 +51,7 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
           `--role must be api, worker or all (got "${opts.role}")`,
         );
       }
-      const role = opts.role as Role;
+      const role = opts.role as ProcessRole;
       const config = configFromEnv(process.env, {
         role,
         ...(opts.port ? { port: Number(opts.port) } : {}),
@@ -69,6 +72,11 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
         if (wm.generatedKeys.adminToken) out(`  admin token: ${wm.generatedKeys.adminToken}\n`);
       }
       const demo = opts.demo ? await loadDemo(wm.deps, { timezone: config.timezone }) : null;
+      const setup = role === 'worker' ? null : await firstStartLink(wm.deps);
+      if (setup)
+        out(
+          `No users yet: open this one-time link within 24 h to create the first admin:\n  ${setup}\n`,
+        );
       const http =
         role === 'worker'
           ? null
@@ -151,6 +159,37 @@ export function program(out: (s: string) => void = (s) => process.stdout.write(s
         readInput(opts.events, 'events'),
       );
       out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+    });
+
+  const users = cli.command('users').description('operator users of the operator app');
+  users
+    .command('create')
+    .description('add a user with a role and print a one-time link to set their password')
+    .requiredOption('--email <email>', 'their email (they sign in with it)')
+    .requiredOption('--role <role>', ROLES.join(' | '))
+    .option('--workspace <id>', 'the workspace (default: every workspace)')
+    .option('--name <name>', 'their name')
+    .action(async (opts: { email: string; role: string; workspace?: string; name?: string }) => {
+      if (!(ROLES as readonly string[]).includes(opts.role))
+        throw new AppError(
+          'invalid_input',
+          `--role must be ${ROLES.join(', ')} (got "${opts.role}")`,
+        );
+      if (!/^[^\s@]+@[^\s@]+$/.test(opts.email))
+        throw new AppError('invalid_input', `--email is not an email address: "${opts.email}"`);
+      const wm = await createWaymark(configFromEnv(process.env, { role: 'api' }));
+      try {
+        const r = await createUserFromCli(wm.deps, {
+          email: opts.email,
+          role: opts.role as Role,
+          workspaceId: opts.workspace,
+          name: opts.name,
+        });
+        out(`user ${r.user.email} (${opts.role}); one-time password link, valid 24 h:\n`);
+        out(`  ${r.passwordUrl}\n`);
+      } finally {
+        await wm.close();
+      }
     });
 
   addReportCommand(cli, out);

@@ -134,7 +134,7 @@ nodes:
       assert.equal((await server.admin('GET', '/api/journeys/cart')).status, 404);
     });
 
-    it('saves drafts, applies with id checks, pauses and resumes', async () => {
+    it('saves drafts, applies with id checks, pauses, resumes and archives', async () => {
       const draft = await server.admin<{ journey: Journey; version: number }>(
         'POST',
         '/api/journeys',
@@ -167,6 +167,13 @@ nodes:
         '/api/journeys/collect/resume',
       );
       assert.equal(resumed.body.journey.status, 'live');
+      const archived = await server.admin<{ journey: Journey }>(
+        'POST',
+        '/api/journeys/collect/archive',
+      );
+      assert.equal(archived.body.journey.status, 'archived');
+      const back = await server.admin<{ journey: Journey }>('POST', '/api/journeys/collect/resume');
+      assert.equal(back.body.journey.status, 'live', 'resuming an archived journey makes it live');
 
       const missing = await server.admin('POST', '/api/journeys/nope/publish');
       assert.equal(missing.status, 404);

@@ -1,8 +1,8 @@
 /**
  * The admin API under `/api/` (Authorization: Bearer <admin token>): journeys (validate, save,
- * publish, apply, pause, resume, enrol), profiles and their events and runs, lists, the outbox and
- * message outcomes (staff tasks are in tasks.routes.ts). Each route parses its input with zod and
- * calls one use-case.
+ * publish, apply, pause, resume, archive, enrol), profiles and their events and runs, lists, the
+ * outbox and message outcomes (staff tasks are in tasks.routes.ts). Each route parses its input
+ * with zod and calls one use-case.
  */
 import { JourneyDocument, MessageOutcomeType, loadJourney, validateJourney } from '@waymark/core';
 import { z } from 'zod';
@@ -20,6 +20,7 @@ import { receiveInbound } from '../app/inbound.ts';
 import { getProfile, listProfiles, profileEvents, runHistory } from '../app/profiles.ts';
 import { AppError } from '../errors.ts';
 import { TEXT_TYPES } from './body.ts';
+import { actorOf } from '../app/access.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import {
   EventSchema,
@@ -79,6 +80,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/validate',
     auth: 'admin',
+    role: 'viewer',
     tag: 'journeys',
     summary: 'Validate a journey document without saving it',
     body: JourneyInput,
@@ -100,6 +102,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Save a journey document as its next (draft) version',
     body: JourneyInput,
@@ -118,6 +121,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/journeys',
     auth: 'admin',
+    role: 'viewer',
     tag: 'journeys',
     summary: 'List journeys',
     response: z.object({ items: z.array(JourneyRowSchema) }),
@@ -130,6 +134,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/journeys/:id',
     auth: 'admin',
+    role: 'viewer',
     tag: 'journeys',
     summary: 'A journey with its versions and its published definition',
     params: ById,
@@ -144,6 +149,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'PUT',
     url: '/api/journeys/:id',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Apply a journey document: save and publish it (unchanged documents are kept)',
     params: ById,
@@ -178,14 +184,17 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/:id/publish',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Publish a version (default: the latest); running runs stay on their version',
     params: ById,
     body: z.object({ version: z.number().int().positive().optional() }).optional(),
     response: JourneyOnly,
     errors: ['invalid_input', 'not_found'],
-    async handler({ deps, workspaceId, params, body }) {
-      return { journey: await publishJourney(deps, workspaceId, params.id, body?.version) };
+    async handler({ deps, workspaceId, params, body, caller }) {
+      return {
+        journey: await publishJourney(deps, workspaceId, params.id, body?.version, actorOf(caller)),
+      };
     },
   }),
   defineRoute({
@@ -193,13 +202,16 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/:id/pause',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Pause a journey: no new entries; running runs go on',
     params: ById,
     response: JourneyOnly,
     errors: ['not_found'],
-    async handler({ deps, workspaceId, params }) {
-      return { journey: await setJourneyStatus(deps, workspaceId, params.id, 'paused') };
+    async handler({ deps, workspaceId, params, caller }) {
+      return {
+        journey: await setJourneyStatus(deps, workspaceId, params.id, 'paused', actorOf(caller)),
+      };
     },
   }),
   defineRoute({
@@ -207,13 +219,34 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/:id/resume',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Resume a paused journey',
     params: ById,
     response: JourneyOnly,
     errors: ['not_found', 'conflict'],
-    async handler({ deps, workspaceId, params }) {
-      return { journey: await setJourneyStatus(deps, workspaceId, params.id, 'live') };
+    async handler({ deps, workspaceId, params, caller }) {
+      return {
+        journey: await setJourneyStatus(deps, workspaceId, params.id, 'live', actorOf(caller)),
+      };
+    },
+  }),
+  defineRoute({
+    id: 'archiveJourney',
+    method: 'POST',
+    url: '/api/journeys/:id/archive',
+    auth: 'admin',
+    role: 'editor',
+    tag: 'journeys',
+    summary: 'Archive a journey: no new entries, off the active lists; running runs go on',
+    description: 'Resuming an archived journey makes it live again.',
+    params: ById,
+    response: JourneyOnly,
+    errors: ['not_found'],
+    async handler({ deps, workspaceId, params, caller }) {
+      return {
+        journey: await setJourneyStatus(deps, workspaceId, params.id, 'archived', actorOf(caller)),
+      };
     },
   }),
   defineRoute({
@@ -221,6 +254,7 @@ const journeyRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/:id/enrol',
     auth: 'admin',
+    role: 'editor',
     tag: 'journeys',
     summary: 'Enrol a profile into a live journey',
     params: ById,
@@ -247,6 +281,7 @@ const profileRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/profiles',
     auth: 'admin',
+    role: 'viewer',
     tag: 'profiles',
     summary: 'List profiles, a page at a time',
     query: z.object({ limit: Limit, cursor: z.string().min(1).optional() }),
@@ -261,6 +296,7 @@ const profileRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/profiles/:ref',
     auth: 'admin',
+    role: 'viewer',
     tag: 'profiles',
     summary: 'A profile with its identities, lists, and where each of its runs is and why',
     params: ByRef,
@@ -280,6 +316,7 @@ const profileRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/profiles/:ref/events',
     auth: 'admin',
+    role: 'viewer',
     tag: 'profiles',
     summary: "A profile's events, newest first",
     params: ByRef,
@@ -303,6 +340,7 @@ const profileRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/runs/:id',
     auth: 'admin',
+    role: 'viewer',
     tag: 'profiles',
     summary: 'A run: where it is and why, and its history',
     params: ById,
@@ -320,6 +358,7 @@ const listRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/lists/:id/members',
     auth: 'admin',
+    role: 'editor',
     tag: 'lists',
     summary: 'Add a profile to a list (the list is created when new)',
     params: ById,
@@ -340,6 +379,7 @@ const listRoutes: AnyRoute[] = [
     method: 'DELETE',
     url: '/api/lists/:id/members/:ref',
     auth: 'admin',
+    role: 'editor',
     tag: 'lists',
     summary: 'Remove a profile from a list',
     params: ById.extend(ByRef.shape),
@@ -362,6 +402,7 @@ const outboxRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/outbox',
     auth: 'admin',
+    role: 'viewer',
     tag: 'outbox',
     summary: 'Messages, newest first: channel, recipient, rendered content, run and node, status',
     query: z.object({
@@ -383,6 +424,7 @@ const outboxRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/messages/:id/outcomes',
     auth: 'admin',
+    role: 'editor',
     tag: 'outbox',
     summary: 'Record an outcome of a message (opened, clicked, …); the waiting run moves on',
     description:
@@ -405,6 +447,7 @@ const outboxRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/inbound',
     auth: 'admin',
+    role: 'editor',
     tag: 'outbox',
     summary: 'Receive an inbound message (an SMS to a virtual number) as an event of its sender',
     description:

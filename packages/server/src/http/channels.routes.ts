@@ -12,6 +12,7 @@ import {
   testChannel,
 } from '../app/channels.ts';
 import { providerFactories } from '../channels/index.ts';
+import { actorOf } from '../app/access.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { OkSchema, named } from './schemas.ts';
 
@@ -45,6 +46,7 @@ export const channelRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/channels',
     auth: 'admin',
+    role: 'admin',
     tag: 'channels',
     summary: 'Every channel with its provider and where it is configured (API, environment, none)',
     response: z.object({ items: z.array(ChannelSchema) }),
@@ -57,6 +59,7 @@ export const channelRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/channels/:channel',
     auth: 'admin',
+    role: 'admin',
     tag: 'channels',
     summary: 'One channel with its provider',
     params: ChannelParam,
@@ -71,6 +74,7 @@ export const channelRoutes: AnyRoute[] = [
     method: 'PUT',
     url: '/api/channels/:channel',
     auth: 'admin',
+    role: 'admin',
     tag: 'channels',
     summary: "Configure a channel's provider (secret settings are stored encrypted)",
     description:
@@ -86,8 +90,8 @@ export const channelRoutes: AnyRoute[] = [
     }),
     response: ChannelSchema,
     errors: ['invalid_input'],
-    async handler({ deps, workspaceId, params, body }) {
-      return configureChannel(deps, workspaceId, params.channel, body);
+    async handler({ deps, workspaceId, params, body, caller }) {
+      return configureChannel(deps, workspaceId, params.channel, body, actorOf(caller));
     },
   }),
   defineRoute({
@@ -95,13 +99,14 @@ export const channelRoutes: AnyRoute[] = [
     method: 'DELETE',
     url: '/api/channels/:channel',
     auth: 'admin',
+    role: 'admin',
     tag: 'channels',
     summary: "Remove a channel's configuration (back to the environment, else the dev sink)",
     params: ChannelParam,
     response: OkSchema,
     errors: ['not_found'],
-    async handler({ deps, workspaceId, params }) {
-      await removeChannel(deps, workspaceId, params.channel);
+    async handler({ deps, workspaceId, params, caller }) {
+      await removeChannel(deps, workspaceId, params.channel, actorOf(caller));
       return { ok: true as const };
     },
   }),
@@ -110,6 +115,7 @@ export const channelRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/channels/:channel/test',
     auth: 'admin',
+    role: 'admin',
     tag: 'channels',
     summary: "Send a test message through the channel's provider now",
     params: ChannelParam,

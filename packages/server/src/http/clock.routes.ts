@@ -16,6 +16,7 @@ export const clockRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/clock',
     auth: 'admin',
+    role: 'admin',
     tag: 'clock',
     summary: "The server's time, and whether it is a manual clock",
     response: ClockSchema,
@@ -28,6 +29,7 @@ export const clockRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/clock',
     auth: 'admin',
+    role: 'admin',
     tag: 'clock',
     summary: 'Move a manual clock forward (WAYMARK_CLOCK=manual); what came due runs at once',
     body: z.object({
@@ -50,6 +52,7 @@ export const clockRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/settle',
     auth: 'admin',
+    role: 'admin',
     tag: 'clock',
     summary:
       'Wait until the worker has applied every event and timer due and sent every message due',

@@ -3,9 +3,11 @@
  * the public unsubscribe page `/u/:token` of every message's unsubscribe link — a small HTML page
  * that works without JavaScript on a phone, and the RFC 8058 one-click POST mail clients send
  * (`List-Unsubscribe=One-Click`). A forged or unknown token gets a 404 page and records nothing.
+ * The pages themselves are rendered by @waymark/web.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Channel } from '@waymark/core';
+import { unsubscribeNotFoundPage, unsubscribePage, unsubscribedPage } from '@waymark/web';
 import { z } from 'zod';
 import {
   addSuppression,
@@ -15,7 +17,6 @@ import {
   setSubscriptions,
   unsubscribeByToken,
   unsubscribeView,
-  type UnsubscribeView,
 } from '../app/consent.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { OkSchema, named, page } from './schemas.ts';
@@ -63,84 +64,6 @@ const UnsubscribeForm = z.object({
   'List-Unsubscribe': z.literal('One-Click').optional().describe('RFC 8058 one-click'),
 });
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const CHANNEL_WORDS: Record<string, string> = {
-  email: 'emails',
-  sms: 'text messages',
-  voice: 'calls',
-  push: 'notifications',
-  whatsapp: 'WhatsApp messages',
-};
-
-function shell(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>
-  body { font: 18px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 2rem auto; padding: 0 1rem; color: #1d2330; }
-  fieldset { border: 0; padding: 0; margin: 1rem 0; }
-  label { display: block; padding: .6rem 0; }
-  input[type=radio] { width: 1.2rem; height: 1.2rem; vertical-align: -.2rem; margin-right: .5rem; }
-  button { font: inherit; padding: .7rem 1.4rem; border: 0; border-radius: 6px; background: #2557d6; color: #fff; }
-  button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
-</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
-}
-
-/** The confirmation page of an unsubscribe link: choose the topic or the whole channel. */
-function confirmPage(view: UnsubscribeView): string {
-  const { payload } = view;
-  const what = CHANNEL_WORDS[payload.c] ?? `${payload.c} messages`;
-  const topic = escapeHtml(payload.t);
-  if (view.channelOff)
-    return shell(
-      'Unsubscribed',
-      `<h1>You are unsubscribed</h1><p>You no longer receive marketing ${escapeHtml(what)} from us.</p>`,
-    );
-  const choices = payload.t
-    ? `<fieldset>
-<legend>What do you want to stop receiving?</legend>
-<label><input type="radio" name="scope" value="topic" checked> Only “${topic}” ${escapeHtml(what)}${view.topicOff ? ' (already stopped)' : ''}</label>
-<label><input type="radio" name="scope" value="channel"> All marketing ${escapeHtml(what)}</label>
-</fieldset>`
-    : `<p>You will no longer receive marketing ${escapeHtml(what)} from us.</p>
-<input type="hidden" name="scope" value="channel">`;
-  return shell(
-    'Unsubscribe',
-    `<h1>Unsubscribe</h1>
-<form method="post">
-${choices}
-<button type="submit">Unsubscribe</button>
-</form>
-<p><small>Messages you need for an order or your account still reach you.</small></p>`,
-  );
-}
-
-function donePage(channel: string, topic: string): string {
-  const what = CHANNEL_WORDS[channel] ?? `${channel} messages`;
-  const text = topic
-    ? `You will no longer receive “${escapeHtml(topic)}” ${escapeHtml(what)}.`
-    : `You will no longer receive marketing ${escapeHtml(what)}.`;
-  return shell('Unsubscribed', `<h1>You are unsubscribed</h1><p>${text}</p>`);
-}
-
-const NOT_FOUND_PAGE = shell(
-  'Link not valid',
-  '<h1>This link is not valid</h1><p>It may be incomplete: open it again from the message you received.</p>',
-);
-
 /** Answers an HTML page with a status of its own (the route table answers its success status). */
 function sendPage(reply: FastifyReply, status: number, html: string): string {
   reply.hijack();
@@ -187,6 +110,7 @@ export const consentRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/profiles/:ref/subscriptions',
     auth: 'admin',
+    role: 'viewer',
     tag: 'consent',
     summary: "A profile's consent per channel and topic",
     description: "A channel with no row is subscribed. Topic '' is the whole channel.",
@@ -202,6 +126,7 @@ export const consentRoutes: AnyRoute[] = [
     method: 'PUT',
     url: '/api/profiles/:ref/subscriptions',
     auth: 'admin',
+    role: 'editor',
     tag: 'consent',
     summary: "Set a profile's consent per channel and topic; answers all its rows",
     params: ByRef,
@@ -227,6 +152,7 @@ export const consentRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/suppressions',
     auth: 'admin',
+    role: 'viewer',
     tag: 'consent',
     summary: 'Suppressed addresses (hard bounces, complaints, manual), a page at a time',
     query: z.object({
@@ -245,6 +171,7 @@ export const consentRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/suppressions',
     auth: 'admin',
+    role: 'editor',
     tag: 'consent',
     summary: 'Suppress an address: no message goes to it, transactional ones included',
     body: z.object({
@@ -265,6 +192,7 @@ export const consentRoutes: AnyRoute[] = [
     method: 'DELETE',
     url: '/api/suppressions',
     auth: 'admin',
+    role: 'admin',
     tag: 'consent',
     summary: 'Lift the suppression of an address',
     query: z.object({ channel: Channel, address: z.string().min(1) }),
@@ -289,7 +217,13 @@ export const consentRoutes: AnyRoute[] = [
     errors: ['not_found'],
     async handler({ deps, params, reply }) {
       const view = await unsubscribeView(deps, params.token);
-      return sendPage(reply, view ? 200 : 404, view ? confirmPage(view) : NOT_FOUND_PAGE);
+      if (!view) return sendPage(reply, 404, unsubscribeNotFoundPage());
+      const { payload, channelOff, topicOff } = view;
+      return sendPage(
+        reply,
+        200,
+        unsubscribePage({ channel: payload.c, topic: payload.t, channelOff, topicOff }),
+      );
     },
   }),
   defineRoute({
@@ -318,8 +252,8 @@ export const consentRoutes: AnyRoute[] = [
       const scope =
         form.scope === 'channel' ? 'channel' : form.scope === 'topic' ? 'topic' : undefined;
       const done = await unsubscribeByToken(deps, { token: params.token, scope });
-      if (!done) return sendPage(reply, 404, NOT_FOUND_PAGE);
-      return sendPage(reply, 200, oneClick ? '' : donePage(done.payload.c, done.topic));
+      if (!done) return sendPage(reply, 404, unsubscribeNotFoundPage());
+      return sendPage(reply, 200, oneClick ? '' : unsubscribedPage(done.payload.c, done.topic));
     },
   }),
 ];

@@ -104,14 +104,22 @@ function parameters(route: AnyRoute): JsonSchema[] {
   return out;
 }
 
+/** Who may call a route, per kind of auth: operators by token or session cookie. */
+const SECURITY: Record<AnyRoute['auth'], JsonSchema[]> = {
+  none: [],
+  write: [{ writeKey: [] }],
+  admin: [{ adminToken: [] }, { session: [] }],
+  user: [{ adminToken: [] }, { session: [] }],
+};
+
 function operation(route: AnyRoute, components: Components): JsonSchema {
   const op: JsonSchema = {
     operationId: route.id,
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
-    security:
-      route.auth === 'none' ? [] : [{ [route.auth === 'write' ? 'writeKey' : 'adminToken']: [] }],
+    security: SECURITY[route.auth],
+    ...(route.role ? { 'x-waymark-role': route.role } : {}),
   };
   const params = parameters(route);
   if (params.length) op.parameters = params;
@@ -129,20 +137,24 @@ function operation(route: AnyRoute, components: Components): JsonSchema {
   const status = String(route.status ?? 200);
   const produces = route.produces ?? 'application/json';
   const responses: JsonSchema = {
-    [status]: {
-      description: 'success',
-      content: {
-        [produces]: {
-          schema:
-            produces === 'application/json'
-              ? components.ref(route.response, 'output', `${route.id}_response`)
-              : { type: 'string' },
-        },
-      },
-    },
+    [status]:
+      status === '204'
+        ? { description: 'no content' }
+        : {
+            description: 'success',
+            content: {
+              [produces]: {
+                schema:
+                  produces === 'application/json'
+                    ? components.ref(route.response, 'output', `${route.id}_response`)
+                    : { type: 'string' },
+              },
+            },
+          },
   };
   const codes = new Set(route.errors ?? []);
   if (route.auth !== 'none') codes.add('unauthorized');
+  if (route.role) codes.add('forbidden');
   codes.add('internal');
   for (const code of codes) {
     const s = String(ERROR_CODES[code]);
@@ -171,7 +183,7 @@ export function openApiDocument(routes: AnyRoute[]): JsonSchema {
       title: 'Waymark',
       version: SERVER_VERSION,
       description:
-        'Customer-journey engine. `/v1/*` is the Segment HTTP tracking API (HTTP Basic: write key as user name, empty password). `/api/*` is the admin API (Authorization: Bearer <admin token>).',
+        'Customer-journey engine. `/v1/*` is the Segment HTTP tracking API (HTTP Basic: write key as user name, empty password). `/api/*` is the admin API (Authorization: Bearer <admin token or personal token>, or the operator app session cookie; `x-waymark-role` is the least role a route needs).',
     },
     paths,
     components: {
@@ -182,7 +194,18 @@ export function openApiDocument(routes: AnyRoute[]): JsonSchema {
           scheme: 'basic',
           description: 'write key as user name, empty password',
         },
-        adminToken: { type: 'http', scheme: 'bearer', description: 'admin token' },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "a workspace's admin token (acts as its admin), or a personal token `wm_pat_…`",
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'waymark_session',
+          description: "the operator app's session (POST /api/session); writes send X-CSRF-Token",
+        },
       },
     },
   };

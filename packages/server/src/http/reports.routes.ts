@@ -157,6 +157,7 @@ export const reportRoutes: AnyRoute[] = [
     method: 'GET',
     url: '/api/journeys/:id/report',
     auth: 'admin',
+    role: 'viewer',
     tag: 'reports',
     summary: "A journey's report: runs, funnel, messages, conversions, A/B lift, daily series",
     description:

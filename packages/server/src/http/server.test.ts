@@ -11,7 +11,10 @@ interface OpenApi {
   openapi: string;
   paths: Record<
     string,
-    Record<string, { operationId: string; security: Array<Record<string, unknown>> }>
+    Record<
+      string,
+      { operationId: string; security: Array<Record<string, unknown>>; 'x-waymark-role'?: string }
+    >
   >;
   components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
 }
@@ -45,7 +48,12 @@ for (const backend of testDatabaseUrls()) {
       for (const type of ['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch']) {
         assert.deepEqual(doc.paths[`/v1/${type}`]?.post?.security, [{ writeKey: [] }]);
       }
-      assert.deepEqual(doc.paths['/api/outbox']?.get?.security, [{ adminToken: [] }]);
+      // Operator routes: a Bearer token (admin or personal) or the app's session cookie.
+      assert.deepEqual(doc.paths['/api/outbox']?.get?.security, [
+        { adminToken: [] },
+        { session: [] },
+      ]);
+      assert.equal(doc.paths['/api/outbox']?.get?.['x-waymark-role'], 'viewer');
       await app.close();
     });
 
@@ -78,7 +86,7 @@ for (const backend of testDatabaseUrls()) {
         start: 'done',
         nodes: { done: { type: 'exit' } },
       });
-      const page = await fetch(`${server.address}/`);
+      const page = await fetch(`${server.address}/status`);
       assert.equal(page.status, 200);
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
       const html = await page.text();
@@ -88,7 +96,10 @@ for (const backend of testDatabaseUrls()) {
       assert.match(html, new RegExp(`curl -u "\\$WAYMARK_WRITE_KEY:" ${server.address}/v1/track`));
 
       const app = buildHttp(server.waymark);
-      const injected = await app.inject({ url: '/', headers: { host: '<script>x</script>' } });
+      const injected = await app.inject({
+        url: '/status',
+        headers: { host: '<script>x</script>' },
+      });
       assert.doesNotMatch(injected.body, /<script>x/);
       await app.close();
     });
@@ -119,7 +130,7 @@ for (const backend of testDatabaseUrls()) {
         { deps: { ...server.waymark.deps, store: failing } },
         { logStream: { write: (line) => void logged.push(line) } },
       );
-      const res = await app.inject({ url: '/' });
+      const res = await app.inject({ url: '/status' });
       assert.equal(res.statusCode, 500);
       assert.deepEqual(res.json(), {
         error: { code: 'internal', message: 'internal error; see the server log', details: [] },

@@ -1,14 +1,18 @@
 /**
  * The Fastify instance: body parsers, the log (its level; the security log of refused requests),
  * the one error handler (AppError → its status and `{ error: { code, message, details } }`), and
- * the route table (status page, Segment tracking API, admin API, OpenAPI document).
+ * the route table (the operator app, status page, Segment tracking API, admin API, OpenAPI
+ * document), and the app's own pages answered from the not-found handler.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app/deps.ts';
 import { DEFAULT_LOG_LEVEL, type LogLevel } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Waymark } from '../waymark.ts';
+import { accessRoutes } from './access.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { appFallback, appRoutes } from './app.routes.ts';
 import { channelRoutes } from './channels.routes.ts';
 import { clockRoutes } from './clock.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
@@ -29,7 +33,8 @@ import { templateRoutes } from './templates.routes.ts';
 
 /** Every route the server answers, in the order they are documented. */
 export function routeTable(): AnyRoute[] {
-  const routes: AnyRoute[] = [...statusRoutes, ...segmentRoutes, ...adminRoutes, ...taskRoutes];
+  const routes: AnyRoute[] = [...appRoutes, ...statusRoutes, ...segmentRoutes, ...adminRoutes];
+  routes.push(...taskRoutes);
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...providerHookRoutes);
@@ -40,6 +45,7 @@ export function routeTable(): AnyRoute[] {
   routes.push(...personalizeRoutes);
   routes.push(...trackingRoutes);
   routes.push(...clockRoutes);
+  routes.push(...accessRoutes);
   routes.push(openApiRoute(() => routes));
   return routes;
 }
@@ -124,15 +130,19 @@ export function buildHttp(
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   registerSecurityLog(app);
+  // Session cookies of the operator app (`waymark_session`, see session-cookie.ts).
+  void app.register(fastifyCookie);
   registerBodyParsers(app);
   registerFormParsers(app);
   registerCors(app, waymark.deps);
   app.setErrorHandler((err, request, reply) => {
     const appError = toAppError(err);
     if (appError.code === 'internal') request.log.error({ err }, 'request failed');
+    if (appError.retryAfter !== undefined) reply.header('retry-after', String(appError.retryAfter));
     return reply.code(appError.status).type('application/json').send(errorBody(appError));
   });
   app.setNotFoundHandler((request, reply) => {
+    if (appFallback(request, reply)) return reply;
     const error = new AppError(
       'not_found',
       `no route ${request.method} ${request.url.split('?')[0]}`,

@@ -1,6 +1,6 @@
 /**
- * `GET /`: the status page (rendered by @waymark/web from the journeys of the default workspace)
- * until the operator app arrives, and `GET /healthz` for load balancers.
+ * `GET /status`: the status page (rendered by @waymark/web from the journeys of the default
+ * workspace; the operator app has `/`), and `GET /healthz` for load balancers.
  */
 import { readFileSync } from 'node:fs';
 import { statusPage } from '@waymark/web';
@@ -21,7 +21,7 @@ export const statusRoutes: AnyRoute[] = [
   defineRoute({
     id: 'statusPage',
     method: 'GET',
-    url: '/',
+    url: '/status',
     auth: 'none',
     tag: 'meta',
     summary: 'Status page (HTML): version, journeys, quick start',

@@ -38,6 +38,7 @@ export const templateRoutes: AnyRoute[] = [
     method: 'POST',
     url: '/api/journeys/:id/preview',
     auth: 'admin',
+    role: 'viewer',
     tag: 'journeys',
     summary: 'Render a template for a profile and an example event',
     params: z.object({ id: z.string().min(1) }),

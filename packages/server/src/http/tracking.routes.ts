@@ -9,6 +9,7 @@
  * The outcome is recorded before the answer goes out: the run waiting on it has moved by then.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LINK_NOT_FOUND_PAGE, redirectPage } from '@waymark/web';
 import { z } from 'zod';
 import { trackClick, trackOpen, type Hit } from '../app/tracking.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
@@ -24,15 +25,6 @@ const NO_CACHE = {
   pragma: 'no-cache',
   expires: '0',
 };
-
-const NOT_FOUND_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Link not valid</title></head>
-<body style="font: 18px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 2rem auto; padding: 0 1rem">
-<h1>This link is not valid</h1><p>It may be incomplete: open it again from the email you received.</p>
-</body>
-</html>
-`;
 
 function hitOf(request: FastifyRequest): Hit {
   return {
@@ -106,13 +98,13 @@ export const trackingRoutes: AnyRoute[] = [
           reply,
           404,
           { 'content-type': 'text/html; charset=utf-8', ...NO_CACHE },
-          NOT_FOUND_PAGE,
+          LINK_NOT_FOUND_PAGE,
         );
       return send(
         reply,
         302,
         { location: result.url, 'content-type': 'text/html; charset=utf-8', ...NO_CACHE },
-        `<!doctype html><a href="${result.url.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}">Continue</a>\n`,
+        redirectPage(result.url),
       );
     },
   }),

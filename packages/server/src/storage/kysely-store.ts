@@ -22,6 +22,9 @@ import { KyselySuppressionRepo } from './repos/suppressions.repo.ts';
 import { KyselyTaskRepo } from './repos/tasks.repo.ts';
 import { KyselyTriggerTimerRepo } from './repos/trigger-timers.repo.ts';
 import { KyselyWorkspaceRepo } from './repos/workspaces.repo.ts';
+import { KyselyUserRepo } from './repos/users.repo.ts';
+import { KyselySessionRepo } from './repos/sessions.repo.ts';
+import { KyselyAuditRepo } from './repos/audit.repo.ts';
 import type { Database } from './schema.ts';
 import type { Store, Tx } from './store.ts';
 
@@ -50,6 +53,9 @@ const REPOS = {
   suppressions: KyselySuppressionRepo,
   forms: KyselyFormRepo,
   formSubmissions: KyselyFormSubmissionRepo,
+  users: KyselyUserRepo,
+  sessions: KyselySessionRepo,
+  audit: KyselyAuditRepo,
 } satisfies RepoClasses<Tx>;
 
 /** The repos of a table over one Kysely handle: the store's (autocommit) or a transaction's. */

@@ -18,6 +18,14 @@ const NOW = Date.UTC(2026, 4, 4);
 
 /** Every hot call of the repos, in one transaction. */
 async function hotCalls(tx: Tx): Promise<void> {
+  // Every operator request: its session or personal token, its user, their memberships.
+  await tx.sessions.get('h1');
+  await tx.users.findToken('h2');
+  await tx.users.get('u1');
+  await tx.users.memberships('u1');
+  await tx.users.membership('w', 'u1');
+  await tx.sessions.signInFailures('email:ana@example.com', NOW);
+  await tx.audit.list('w', { limit: 50 });
   await tx.runs.claimDue(NOW, 500);
   await tx.runs.nextWake();
   await tx.runs.lock('w', ['r1', 'r2']);

@@ -6,6 +6,7 @@
  * read as `unknown` (parsed by pg, or text to parse on SQLite).
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { AccessTables } from './schema-access.ts';
 import type { RunStatus } from '@waymark/core';
 import type {
   ConversionRow,
@@ -354,8 +355,8 @@ export interface MigrationsTable {
   timestamp: string;
 }
 
-/** Every table of the store. */
-export interface Database {
+/** Every table of the store (access control's in schema-access.ts). */
+export interface Database extends AccessTables {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   profiles: ProfilesTable;

@@ -26,6 +26,9 @@ import type { SubscriptionRepo } from './contracts/subscriptions.ts';
 import type { SuppressionRepo } from './contracts/suppressions.ts';
 import type { FormRepo, FormSubmissionRepo } from './contracts/forms.ts';
 import type { LeaseRepo } from './contracts/leases.ts';
+import type { UserRepo } from './contracts/users.ts';
+import type { SessionRepo } from './contracts/sessions.ts';
+import type { AuditRepo } from './contracts/audit.ts';
 
 export type * from './contracts/workspaces.ts';
 export type * from './contracts/profiles.ts';
@@ -46,6 +49,9 @@ export type * from './contracts/suppressions.ts';
 export type * from './contracts/forms.ts';
 export type * from './contracts/leases.ts';
 export type * from './contracts/page.ts';
+export type * from './contracts/users.ts';
+export type * from './contracts/sessions.ts';
+export type * from './contracts/audit.ts';
 
 /**
  * Everything available inside one transaction: the one table of repos, by the field callers
@@ -70,6 +76,9 @@ export interface Tx {
   suppressions: SuppressionRepo;
   forms: FormRepo;
   formSubmissions: FormSubmissionRepo;
+  users: UserRepo;
+  sessions: SessionRepo;
+  audit: AuditRepo;
 }
 
 /**

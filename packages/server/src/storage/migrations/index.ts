@@ -13,6 +13,7 @@ import * as leanEvents from './006-lean-events.ts';
 import * as leanMessages from './007-lean-messages.ts';
 import * as edgeCounts from './008-edge-counts.ts';
 import * as sendAttempts from './009-send-attempts.ts';
+import * as access from './010-access.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -29,6 +30,7 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['007-lean-messages', leanMessages],
   ['008-edge-counts', edgeCounts],
   ['009-send-attempts', sendAttempts],
+  ['010-access', access],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

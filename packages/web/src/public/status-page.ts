@@ -1,6 +1,6 @@
 /**
- * The status page served at `/` until the operator app arrives: version, journeys by status, the
- * API's entry points and a quick start with the server's own address filled in.
+ * The status page served at `/status` (the operator app has `/`): version, journeys by status,
+ * the API's entry points and a quick start with the server's own address filled in.
  */
 import { escapeHtml } from './html.ts';
 

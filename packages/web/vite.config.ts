@@ -1,0 +1,25 @@
+// Builds the operator app (src/app/) into dist/: `npm run build -w @waymark/web`, run by the root
+// `prepare` script, so `npm ci` leaves a served app. The server serves dist/ (http/app.routes.ts):
+// index.html at `/`, hashed files under `/assets/`. `npm run dev -w @waymark/web` serves the app
+// with hot reload and forwards the API to a Waymark on :3000.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const api = process.env.WAYMARK_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [react()],
+  logLevel: 'warn',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  server: {
+    proxy: Object.fromEntries(['/api', '/v1', '/status'].map((path) => [path, api])),
+  },
+});
