@@ -80,6 +80,7 @@ export async function publishJourney(
   journeyId: string,
   version?: number,
   actor?: Actor,
+  note?: string,
 ): Promise<JourneyRow> {
   const now = deps.clock.now();
   const row = await deps.store.transaction(async (tx) => {
@@ -123,7 +124,7 @@ export async function publishJourney(
       actor,
       action: 'journey.published',
       target: `journey:${journeyId}`,
-      detail: { version: v },
+      detail: note ? { version: v, note } : { version: v },
     });
     return updated;
   });
@@ -173,7 +174,7 @@ export async function applyJourney(
   deps: AppDeps,
   workspaceId: string,
   definition: JourneyDefinition,
-  opts: { leavePaused?: boolean } = {},
+  opts: { leavePaused?: boolean; actor?: Actor; note?: string | undefined } = {},
 ): Promise<{ journey: JourneyRow; version: number; changed: boolean }> {
   const existing = await deps.store.journeys.get(workspaceId, definition.id);
   if (existing?.publishedVersion) {
@@ -191,7 +192,14 @@ export async function applyJourney(
     }
   }
   const saved = await saveJourney(deps, workspaceId, definition);
-  const journey = await publishJourney(deps, workspaceId, definition.id, saved.version);
+  const journey = await publishJourney(
+    deps,
+    workspaceId,
+    definition.id,
+    saved.version,
+    opts.actor,
+    opts.note,
+  );
   return { journey, version: saved.version, changed: true };
 }
 
@@ -221,9 +229,31 @@ export async function getJourney(
   };
 }
 
-/** Journeys of a workspace. */
+/**
+ * Journeys of a workspace, in id order, with the journeys that exist only as a draft so far (a
+ * new journey in the editor): those as `draft` rows without versions (`latestVersion` 0).
+ */
 export async function listJourneys(deps: AppDeps, workspaceId: string): Promise<JourneyRow[]> {
-  return deps.store.journeys.list(workspaceId);
+  const [journeys, drafts] = await Promise.all([
+    deps.store.journeys.list(workspaceId),
+    deps.store.journeyDrafts.list(workspaceId),
+  ]);
+  const known = new Set(journeys.map((j) => j.id));
+  const draftOnly: JourneyRow[] = drafts
+    .filter((d) => !known.has(d.journeyId))
+    .map((d) => ({
+      workspaceId,
+      id: d.journeyId,
+      name: typeof d.document.name === 'string' && d.document.name ? d.document.name : d.journeyId,
+      publishedVersion: null,
+      latestVersion: 0,
+      triggerType: null,
+      triggerEvent: null,
+      status: 'draft',
+      createdAt: d.updatedAt,
+      updatedAt: d.updatedAt,
+    }));
+  return [...journeys, ...draftOnly].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The audit action of each status a journey is set to. */

@@ -161,7 +161,7 @@ const journeyRoutes: AnyRoute[] = [
       changed: z.boolean().describe('false when the document equals the published version'),
     }),
     errors: [...JOURNEY_ERRORS],
-    async handler({ deps, workspaceId, params, body }) {
+    async handler({ deps, workspaceId, params, body, caller }) {
       const definition = journeyFrom(body);
       if (definition.id !== params.id) {
         throw new AppError(
@@ -176,7 +176,7 @@ const journeyRoutes: AnyRoute[] = [
           ],
         );
       }
-      return applyJourney(deps, workspaceId, definition);
+      return applyJourney(deps, workspaceId, definition, { actor: actorOf(caller) });
     },
   }),
   defineRoute({

@@ -17,6 +17,7 @@ import { channelRoutes } from './channels.routes.ts';
 import { clockRoutes } from './clock.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
 import { consentRoutes, registerFormParsers } from './consent.routes.ts';
+import { draftRoutes } from './drafts.routes.ts';
 import { conversionRoutes } from './conversions.routes.ts';
 import { formRoutes } from './forms.routes.ts';
 import { openApiRoute } from './openapi.ts';
@@ -35,6 +36,7 @@ import { templateRoutes } from './templates.routes.ts';
 export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...appRoutes, ...statusRoutes, ...segmentRoutes, ...adminRoutes];
   routes.push(...taskRoutes);
+  routes.push(...draftRoutes);
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...providerHookRoutes);

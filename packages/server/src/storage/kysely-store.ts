@@ -25,6 +25,7 @@ import { KyselyWorkspaceRepo } from './repos/workspaces.repo.ts';
 import { KyselyUserRepo } from './repos/users.repo.ts';
 import { KyselySessionRepo } from './repos/sessions.repo.ts';
 import { KyselyAuditRepo } from './repos/audit.repo.ts';
+import { KyselyJourneyDraftRepo } from './repos/journey-drafts.repo.ts';
 import type { Database } from './schema.ts';
 import type { Store, Tx } from './store.ts';
 
@@ -56,6 +57,7 @@ const REPOS = {
   users: KyselyUserRepo,
   sessions: KyselySessionRepo,
   audit: KyselyAuditRepo,
+  journeyDrafts: KyselyJourneyDraftRepo,
 } satisfies RepoClasses<Tx>;
 
 /** The repos of a table over one Kysely handle: the store's (autocommit) or a transaction's. */

@@ -355,6 +355,17 @@ export interface MigrationsTable {
   timestamp: string;
 }
 
+/** `journey_drafts`: the editor's draft of a journey, per (workspace, journey) (added by 011). */
+export interface JourneyDraftsTable {
+  workspace_id: string;
+  journey_id: string;
+  document: Json;
+  layout: Json;
+  revision: number;
+  updated_at: Ms;
+  updated_by: string | null;
+}
+
 /** Every table of the store (access control's in schema-access.ts). */
 export interface Database extends AccessTables {
   workspaces: WorkspacesTable;
@@ -382,5 +393,6 @@ export interface Database extends AccessTables {
   suppressions: SuppressionsTable;
   forms: FormsTable;
   form_submissions: FormSubmissionsTable;
+  journey_drafts: JourneyDraftsTable;
   migrations: MigrationsTable;
 }

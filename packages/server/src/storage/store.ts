@@ -29,6 +29,7 @@ import type { LeaseRepo } from './contracts/leases.ts';
 import type { UserRepo } from './contracts/users.ts';
 import type { SessionRepo } from './contracts/sessions.ts';
 import type { AuditRepo } from './contracts/audit.ts';
+import type { JourneyDraftRepo } from './contracts/journey-drafts.ts';
 
 export type * from './contracts/workspaces.ts';
 export type * from './contracts/profiles.ts';
@@ -52,6 +53,7 @@ export type * from './contracts/page.ts';
 export type * from './contracts/users.ts';
 export type * from './contracts/sessions.ts';
 export type * from './contracts/audit.ts';
+export type * from './contracts/journey-drafts.ts';
 
 /**
  * Everything available inside one transaction: the one table of repos, by the field callers
@@ -79,6 +81,7 @@ export interface Tx {
   users: UserRepo;
   sessions: SessionRepo;
   audit: AuditRepo;
+  journeyDrafts: JourneyDraftRepo;
 }
 
 /**

@@ -14,6 +14,7 @@ import * as leanMessages from './007-lean-messages.ts';
 import * as edgeCounts from './008-edge-counts.ts';
 import * as sendAttempts from './009-send-attempts.ts';
 import * as access from './010-access.ts';
+import * as journeyDrafts from './011-journey-drafts.ts';
 
 /** A migration step, told which dialect it runs on. */
 interface Step {
@@ -31,6 +32,7 @@ const STEPS: ReadonlyArray<readonly [name: string, step: Step]> = [
   ['008-edge-counts', edgeCounts],
   ['009-send-attempts', sendAttempts],
   ['010-access', access],
+  ['011-journey-drafts', journeyDrafts],
 ];
 
 /** A static provider of the migrations for one dialect (for Kysely's Migrator). */

@@ -563,6 +563,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/journeys/{id}/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A journey's draft, or its latest version as revision 0 */
+    get: operations['getJourneyDraft'];
+    /**
+     * Save the draft of a journey (a new journey starts as a draft)
+     * @description Saves on `baseRevision` and answers the next revision. When the draft was saved since (another tab, another person), answers 409 `conflict` naming who and when, and saves nothing.
+     */
+    put: operations['saveJourneyDraft'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/journeys/{id}/draft/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Publish the draft as the next version of the journey
+     * @description The draft must be at `revision` and valid (400 `invalid_journey` lists the issues). Running runs stay on their version; an unchanged draft is not versioned again.
+     */
+    post: operations['publishJourneyDraft'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/profiles/{ref}/subscriptions': {
     parameters: {
       query?: never;
@@ -2240,6 +2281,27 @@ export interface components {
       /** @description who did it (must be the assignee of a claim) */
       by?: string;
     };
+    saveJourneyDraft_body: {
+      document: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description Canvas positions of the nodes, by node id (kept outside the journey document).
+       * @default {}
+       */
+      layout: {
+        [key: string]: {
+          x: number;
+          y: number;
+        };
+      };
+      baseRevision: number;
+    };
+    publishJourneyDraft_body: {
+      revision: number;
+      /** @description What changed, for the audit log. */
+      note?: string;
+    };
     setSubscriptions_body: {
       /**
        * channel
@@ -3017,6 +3079,37 @@ export interface components {
         /** @description when the overdue escalation went out; null until then */
         escalatedAt: number | null;
       };
+    };
+    JourneyDraft: {
+      /** @description The journey document as last saved; it may be incomplete or invalid. */
+      document: {
+        [key: string]: unknown;
+      };
+      /** @description Canvas positions of the nodes, by node id (kept outside the journey document). */
+      layout: {
+        [key: string]: {
+          x: number;
+          y: number;
+        };
+      };
+      /** @description Save the next change on this revision; 0: no draft yet (the latest version). */
+      revision: number;
+      /** @description epoch milliseconds */
+      updatedAt: number;
+      /** @description The user who saved it last; null for the admin token, the system or a version. */
+      updatedBy: {
+        id: string;
+        email: string;
+      } | null;
+    };
+    saveJourneyDraft_response: {
+      revision: number;
+      updatedAt: number;
+    };
+    publishJourneyDraft_response: {
+      version: number;
+      /** @description false when the draft equals the published version */
+      changed: boolean;
     };
     getSubscriptions_response: {
       items: {
@@ -6273,6 +6366,215 @@ export interface operations {
       };
       /** @description conflict */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getJourneyDraft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JourneyDraft'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not_found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  saveJourneyDraft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['saveJourneyDraft_body'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['saveJourneyDraft_response'];
+        };
+      };
+      /** @description invalid_input */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  publishJourneyDraft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['publishJourneyDraft_body'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['publishJourneyDraft_response'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not_found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid_journey */
+      422: {
         headers: {
           [name: string]: unknown;
         };
