@@ -60,6 +60,7 @@ export {
   targetOf,
   type JourneyDraft,
 } from './journey/edit.ts';
+export { diffJourneys, type EdgeRef, type FieldChange, type JourneyDiff } from './journey/diff.ts';
 export { TRIGGER_KINDS, triggerKind, triggerSummary } from './triggers/registry.ts';
 export type { TriggerDraft, TriggerKind, TriggerKinds } from './triggers/kind.ts';
 export { dateTriggerTime } from './triggers/date/date.kind.ts';

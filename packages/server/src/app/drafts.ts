@@ -8,6 +8,7 @@
  * A journey with versions but no draft yet answers its latest version as revision 0. Publishing
  * keeps the draft (it now equals the published version) and records the note in the audit log.
  */
+import { diffJourneys, type JourneyDiff } from '@waymark/core';
 import { AppError } from '../errors.ts';
 import type { DraftLayout, JourneyDraftRow } from '../storage/store.ts';
 import type { Actor } from './audit.ts';
@@ -126,4 +127,43 @@ export async function publishDraft(
     note: input.note,
   });
   return { version, changed };
+}
+
+/**
+ * What changed from one version of a journey (default: the published one, else the latest) to
+ * another, or to its draft (`to: 'draft'`): nodes added, removed and changed field by field,
+ * edges, and the rest of the document.
+ */
+export async function diffVersions(
+  deps: AppDeps,
+  workspaceId: string,
+  journeyId: string,
+  fromVersion: number | undefined,
+  to: number | 'draft',
+): Promise<JourneyDiff> {
+  const journey = await deps.store.journeys.get(workspaceId, journeyId);
+  const from = fromVersion ?? journey?.publishedVersion ?? journey?.latestVersion;
+  if (!from)
+    throw new AppError('not_found', `journey ${journeyId} has no version yet`, [
+      { path: 'query.from', message: 'no version to compare from' },
+    ]);
+  const version = async (v: number): Promise<unknown> => {
+    const row = await deps.store.journeys.getVersion(workspaceId, journeyId, v);
+    if (!row)
+      throw new AppError('not_found', `journey ${journeyId} has no version ${v}`, [
+        { path: 'query', message: `no version ${v}` },
+      ]);
+    return row.definition;
+  };
+  const before = await version(from);
+  let after: unknown;
+  if (to === 'draft') {
+    const draft = await getDraft(deps, workspaceId, journeyId);
+    if (!draft)
+      throw new AppError('not_found', `journey ${journeyId} has no draft`, [
+        { path: 'query.to', message: 'no draft' },
+      ]);
+    after = draft.document;
+  } else after = await version(to);
+  return diffJourneys(before, after);
 }

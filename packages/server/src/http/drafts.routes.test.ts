@@ -152,11 +152,51 @@ for (const backend of testDatabaseUrls()) {
       assert.equal(draft.body.updatedBy, null);
     });
 
+    it('shows what the draft changes against the published version, field by field', async () => {
+      const draft = await admin.call<Draft>('GET', '/api/journeys/basket/draft');
+      const document = basket({ template: 'basket_sms' }) as Record<string, unknown> & {
+        nodes: Record<string, Record<string, unknown>>;
+      };
+      document.nodes.wait!.timeout = 'PT6H';
+      delete document.nodes.sms;
+      document.nodes.wait!.onTimeout = 'done';
+      await admin.call('PUT', '/api/journeys/basket/draft', {
+        document,
+        baseRevision: draft.body.revision,
+      });
+      const diff = await admin.call<{
+        nodes: { removed: string[]; changed: Array<{ id: string; fields: unknown[] }> };
+        edges: { removed: unknown[] };
+        same: boolean;
+      }>('GET', '/api/journeys/basket/diff');
+      assert.equal(diff.status, 200);
+      assert.deepEqual(diff.body.nodes.removed, ['sms']);
+      assert.deepEqual(diff.body.nodes.changed, [
+        {
+          id: 'wait',
+          fields: [
+            { path: 'onTimeout', before: 'sms', after: 'done' },
+            { path: 'timeout', before: 'PT12H', after: 'PT6H' },
+          ],
+        },
+      ]);
+      assert.deepEqual(diff.body.edges.removed, [
+        { from: 'wait', field: 'onTimeout', to: 'sms' },
+        { from: 'sms', field: 'next', to: 'done' },
+      ]);
+      const none = await admin.call<{ same: boolean }>(
+        'GET',
+        '/api/journeys/basket/diff?from=1&to=1',
+      );
+      assert.equal(none.body.same, true);
+      assert.equal((await admin.call('GET', '/api/journeys/basket/diff?from=9')).status, 404);
+    });
+
     it('a viewer reads drafts but cannot save or publish them', async () => {
       assert.equal((await viewer.call('GET', '/api/journeys/basket/draft')).status, 200);
       const save = await viewer.call('PUT', '/api/journeys/basket/draft', {
         document: basket({}),
-        baseRevision: 4,
+        baseRevision: 5,
       });
       assert.equal(save.status, 403);
       const publish = await viewer.call('POST', '/api/journeys/basket/draft/publish', {
@@ -169,7 +209,7 @@ for (const backend of testDatabaseUrls()) {
       const wrong = await admin.call<{ error: { details: Array<{ path: string }> } }>(
         'PUT',
         '/api/journeys/basket/draft',
-        { document: { ...basket({}), id: 'other' }, baseRevision: 4 },
+        { document: { ...basket({}), id: 'other' }, baseRevision: 5 },
       );
       assert.equal(wrong.status, 400);
       assert.equal(wrong.body.error.details[0]?.path, 'body.document.id');

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { actorOf } from '../app/access.ts';
-import { getDraft, publishDraft, saveDraft } from '../app/drafts.ts';
+import { diffVersions, getDraft, publishDraft, saveDraft } from '../app/drafts.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { named } from './schemas.ts';
@@ -32,6 +32,26 @@ const Draft = named(
       .describe('The user who saved it last; null for the admin token, the system or a version.'),
   }),
   'JourneyDraft',
+);
+
+const Change = z.object({
+  path: z.string().describe('dotted path of the field'),
+  before: z.unknown().describe('absent: the field was added'),
+  after: z.unknown().describe('absent: the field was removed'),
+});
+const EdgeRef = z.object({ from: z.string(), field: z.string(), to: z.string() });
+const Diff = named(
+  z.object({
+    nodes: z.object({
+      added: z.array(z.string()),
+      removed: z.array(z.string()),
+      changed: z.array(z.object({ id: z.string(), fields: z.array(Change) })),
+    }),
+    edges: z.object({ added: z.array(EdgeRef), removed: z.array(EdgeRef) }),
+    other: z.array(Change).describe('changes outside the nodes: trigger, policies, templates…'),
+    same: z.boolean(),
+  }),
+  'JourneyDiff',
 );
 
 export const draftRoutes: AnyRoute[] = [
@@ -101,6 +121,28 @@ export const draftRoutes: AnyRoute[] = [
     errors: ['invalid_journey', 'conflict', 'not_found'],
     async handler({ deps, workspaceId, params, body, caller }) {
       return publishDraft(deps, workspaceId, params.id, body, actorOf(caller));
+    },
+  }),
+  defineRoute({
+    id: 'diffJourney',
+    method: 'GET',
+    url: '/api/journeys/:id/diff',
+    auth: 'admin',
+    role: 'viewer',
+    tag: 'journeys',
+    summary: 'What changed between two versions, or from a version to the draft',
+    description:
+      'Nodes are matched by id. `to=draft` compares with the draft; `from` defaults to the ' +
+      'published version, `to` to the draft.',
+    params: ById,
+    query: z.object({
+      from: z.coerce.number().int().positive().optional(),
+      to: z.union([z.literal('draft'), z.coerce.number().int().positive()]).default('draft'),
+    }),
+    response: Diff,
+    errors: ['invalid_input', 'not_found'],
+    async handler({ deps, workspaceId, params, query }) {
+      return diffVersions(deps, workspaceId, params.id, query.from, query.to);
     },
   }),
 ];

@@ -604,6 +604,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/journeys/{id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What changed between two versions, or from a version to the draft
+     * @description Nodes are matched by id. `to=draft` compares with the draft; `from` defaults to the published version, `to` to the draft.
+     */
+    get: operations['diffJourney'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/profiles/{ref}/subscriptions': {
     parameters: {
       query?: never;
@@ -3110,6 +3130,45 @@ export interface components {
       version: number;
       /** @description false when the draft equals the published version */
       changed: boolean;
+    };
+    JourneyDiff: {
+      nodes: {
+        added: string[];
+        removed: string[];
+        changed: {
+          id: string;
+          fields: {
+            /** @description dotted path of the field */
+            path: string;
+            /** @description absent: the field was added */
+            before: unknown;
+            /** @description absent: the field was removed */
+            after: unknown;
+          }[];
+        }[];
+      };
+      edges: {
+        added: {
+          from: string;
+          field: string;
+          to: string;
+        }[];
+        removed: {
+          from: string;
+          field: string;
+          to: string;
+        }[];
+      };
+      /** @description changes outside the nodes: trigger, policies, templates… */
+      other: {
+        /** @description dotted path of the field */
+        path: string;
+        /** @description absent: the field was added */
+        before: unknown;
+        /** @description absent: the field was removed */
+        after: unknown;
+      }[];
+      same: boolean;
     };
     getSubscriptions_response: {
       items: {
@@ -6575,6 +6634,76 @@ export interface operations {
       };
       /** @description invalid_journey */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  diffJourney: {
+    parameters: {
+      query?: {
+        from?: number;
+        to?: 'draft' | number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JourneyDiff'];
+        };
+      };
+      /** @description invalid_input */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not_found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
