@@ -17,7 +17,7 @@ import { DEFAULT_WORKSPACE } from './app/workspaces.ts';
 import { ManualClock } from './clock.ts';
 import { configFromEnv } from './config.ts';
 import { AppError } from './errors.ts';
-import { parseDuration } from '@waymark/core';
+import { parseDuration, type JourneyDefinition } from '@waymark/core';
 import { createWaymark } from './waymark.ts';
 
 const When = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })]);
@@ -116,10 +116,57 @@ function parseScriptText(text: string): z.infer<typeof Script> {
 
 const MAX_JUMPS = 100_000;
 
-/** Runs a journey against a script on a virtual clock. */
+/** Runs a journey (YAML or JSON text) against a script (YAML or JSON text) on a virtual clock. */
 export async function simulate(journeyText: string, scriptText: string): Promise<SimulationResult> {
-  const definition = checkJourney(journeyText);
-  const script = parseScriptText(scriptText);
+  return run(checkJourney(journeyText), parseScriptText(scriptText));
+}
+
+/** A profile a simulation starts from: its reference and traits (a real one's, or described). */
+export interface SimulatedProfile {
+  ref: string;
+  traits: Record<string, unknown>;
+}
+
+/**
+ * Runs a journey document (an object: a draft, a version) against a script given as data. With
+ * `profile`, the profile is identified with its traits when the clock starts, and steps that name
+ * nobody are that profile's.
+ */
+export async function simulateDocument(
+  document: unknown,
+  script: unknown,
+  profile?: SimulatedProfile,
+): Promise<SimulationResult> {
+  const definition = checkJourney(document);
+  let raw = script;
+  if (
+    profile &&
+    typeof raw === 'object' &&
+    raw !== null &&
+    Array.isArray((raw as { steps?: unknown }).steps)
+  ) {
+    const given = raw as { start?: unknown; steps: unknown[] };
+    const steps = given.steps.map((step) =>
+      typeof step === 'object' && step !== null && !('userId' in step) && !('anonymousId' in step)
+        ? { ...step, userId: profile.ref }
+        : step,
+    );
+    const at = typeof given.start === 'string' ? given.start : undefined;
+    raw = { ...given, steps: [{ at, userId: profile.ref, identify: profile.traits }, ...steps] };
+  }
+  const parsed = Script.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    fail(['script', ...i.path.map(String)].join('.'), i.message);
+  }
+  return run(definition, parsed.data);
+}
+
+/** Runs a checked journey against a parsed script. */
+async function run(
+  definition: JourneyDefinition,
+  script: z.infer<typeof Script>,
+): Promise<SimulationResult> {
   const start = Date.parse(script.start);
   const clock = new ManualClock(start);
   const wm = await createWaymark(

@@ -192,6 +192,39 @@ for (const backend of testDatabaseUrls()) {
       assert.equal((await admin.call('GET', '/api/journeys/basket/diff?from=9')).status, 404);
     });
 
+    it('simulates a document on a virtual clock: the route and the messages, nothing sent', async () => {
+      const sim = await viewer.call<{
+        profiles: Array<{
+          ref: string;
+          route: Array<{ what: string }>;
+          messages: Array<{ channel: string; local: string; to: string }>;
+        }>;
+      }>('POST', '/api/journeys/basket/simulate', {
+        document: basket({ template: 'basket_sms' }),
+        traits: { email: 'ana@example.com', phone: '+351912345678', timezone: 'UTC' },
+        script: { start: '2026-05-04T08:00:00Z', steps: [{ track: 'cart_abandoned' }] },
+      });
+      assert.equal(sim.status, 200, JSON.stringify(sim.body));
+      const [ana] = sim.body.profiles;
+      assert.equal(ana?.ref, 'userId:simulated');
+      assert.deepEqual(
+        ana?.messages.map((m) => [m.channel, m.to, m.local]),
+        [
+          ['email', 'ana@example.com', '2026-05-04 08:00'],
+          ['sms', '+351912345678', '2026-05-04 20:00'],
+        ],
+      );
+      const outbox = await admin.call<{ items: unknown[] }>('GET', '/api/outbox');
+      assert.equal(outbox.body.items.length, 0, 'a simulation sends nothing');
+      const bad = await viewer.call<{ error: { details: Array<{ path: string }> } }>(
+        'POST',
+        '/api/journeys/basket/simulate',
+        { script: { start: '2026-05-04T08:00:00Z', steps: [{}] } },
+      );
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.error.details[0]!.path, /^script\.steps\.0/);
+    });
+
     it('a viewer reads drafts but cannot save or publish them', async () => {
       assert.equal((await viewer.call('GET', '/api/journeys/basket/draft')).status, 200);
       const save = await viewer.call('PUT', '/api/journeys/basket/draft', {

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { actorOf } from '../app/access.ts';
 import { diffVersions, getDraft, publishDraft, saveDraft } from '../app/drafts.ts';
+import { getProfile } from '../app/profiles.ts';
+import { simulateDocument } from '../simulate.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { named } from './schemas.ts';
@@ -143,6 +145,83 @@ export const draftRoutes: AnyRoute[] = [
     errors: ['invalid_input', 'not_found'],
     async handler({ deps, workspaceId, params, query }) {
       return diffVersions(deps, workspaceId, params.id, query.from, query.to);
+    },
+  }),
+  defineRoute({
+    id: 'simulateJourney',
+    method: 'POST',
+    url: '/api/journeys/:id/simulate',
+    auth: 'admin',
+    role: 'viewer',
+    tag: 'journeys',
+    summary: 'Simulate the draft (or a document) on a virtual clock, as `waymark simulate` does',
+    description:
+      'Runs the real engine on a private in-memory store: nothing is sent and nothing of the ' +
+      'workspace changes. `script` is a `waymark simulate` script (`start`, `steps`, `until`). ' +
+      'With `profile`, that profile of the workspace is copied in (its traits) and steps naming ' +
+      'nobody are its; with `traits`, a described profile `simulated` is.',
+    params: ById,
+    body: z.object({
+      document: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe('The journey to run; default: the draft (else the latest version).'),
+      script: z.record(z.string(), z.unknown()),
+      profile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('A profile of the workspace: id, email, phone.'),
+      traits: z.record(z.string(), z.unknown()).optional(),
+    }),
+    response: named(
+      z.object({
+        profiles: z.array(
+          z.object({
+            ref: z.string(),
+            zone: z.string(),
+            route: z.array(
+              z.object({
+                at: z.number(),
+                local: z.string(),
+                journey: z.string(),
+                node: z.string().nullable(),
+                what: z.string(),
+                detail: z.string(),
+              }),
+            ),
+            messages: z.array(
+              z.object({
+                at: z.number(),
+                local: z.string(),
+                channel: z.string(),
+                to: z.string().nullable(),
+                status: z.string(),
+                node: z.string().nullable(),
+                content: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+        ),
+      }),
+      'Simulation',
+    ),
+    errors: ['invalid_input', 'invalid_journey', 'not_found'],
+    async handler({ deps, workspaceId, params, body }) {
+      const document = body.document ?? (await getDraft(deps, workspaceId, params.id))?.document;
+      if (!document)
+        throw new AppError('not_found', `journey ${params.id} not found`, [
+          { path: 'id', message: 'no such journey or draft; send the document' },
+        ]);
+      const profile = body.profile
+        ? {
+            ref: body.profile,
+            traits: (await getProfile(deps, workspaceId, body.profile)).profile.traits,
+          }
+        : body.traits
+          ? { ref: 'simulated', traits: body.traits }
+          : undefined;
+      return simulateDocument({ ...document, id: params.id }, body.script, profile);
     },
   }),
 ];

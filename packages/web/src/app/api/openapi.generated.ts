@@ -624,6 +624,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/journeys/{id}/simulate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Simulate the draft (or a document) on a virtual clock, as `waymark simulate` does
+     * @description Runs the real engine on a private in-memory store: nothing is sent and nothing of the workspace changes. `script` is a `waymark simulate` script (`start`, `steps`, `until`). With `profile`, that profile of the workspace is copied in (its traits) and steps naming nobody are its; with `traits`, a described profile `simulated` is.
+     */
+    post: operations['simulateJourney'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/profiles/{ref}/subscriptions': {
     parameters: {
       query?: never;
@@ -2322,6 +2342,20 @@ export interface components {
       /** @description What changed, for the audit log. */
       note?: string;
     };
+    simulateJourney_body: {
+      /** @description The journey to run; default: the draft (else the latest version). */
+      document?: {
+        [key: string]: unknown;
+      };
+      script: {
+        [key: string]: unknown;
+      };
+      /** @description A profile of the workspace: id, email, phone. */
+      profile?: string;
+      traits?: {
+        [key: string]: unknown;
+      };
+    };
     setSubscriptions_body: {
       /**
        * channel
@@ -3169,6 +3203,31 @@ export interface components {
         after: unknown;
       }[];
       same: boolean;
+    };
+    Simulation: {
+      profiles: {
+        ref: string;
+        zone: string;
+        route: {
+          at: number;
+          local: string;
+          journey: string;
+          node: string | null;
+          what: string;
+          detail: string;
+        }[];
+        messages: {
+          at: number;
+          local: string;
+          channel: string;
+          to: string | null;
+          status: string;
+          node: string | null;
+          content: {
+            [key: string]: unknown;
+          };
+        }[];
+      }[];
     };
     getSubscriptions_response: {
       items: {
@@ -6704,6 +6763,86 @@ export interface operations {
       };
       /** @description not_found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  simulateJourney: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['simulateJourney_body'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Simulation'];
+        };
+      };
+      /** @description invalid_input */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not_found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid_journey */
+      422: {
         headers: {
           [name: string]: unknown;
         };
