@@ -3,7 +3,7 @@
  * changed (field by field, by dotted path), edges added and removed, and the changes of the
  * journey's other parts (trigger, policies, templates, name, start). Nodes are matched by id —
  * the same id is the same node, as when runs move between versions. Works on drafts too: both
- * sides are read as plain JSON.
+ * sides are read as plain JSON. Everything is listed in id and path order.
  */
 import { scanEdges } from '../nodes/registry.ts';
 import { isRecord } from './words.ts';
@@ -91,10 +91,13 @@ export function diffJourneys(before: unknown, after: unknown): JourneyDiff {
   }
   const edgesBefore = edgesOf(a);
   const edgesAfter = edgesOf(b);
-  const edges = {
-    added: [...edgesAfter].filter(([k]) => !edgesBefore.has(k)).map(([, e]) => e),
-    removed: [...edgesBefore].filter(([k]) => !edgesAfter.has(k)).map(([, e]) => e),
-  };
+  // In key order (node, field, target): stored JSON need not keep the order nodes were written in.
+  const only = (these: Map<string, EdgeRef>, those: Map<string, EdgeRef>): EdgeRef[] =>
+    [...these.keys()]
+      .filter((k) => !those.has(k))
+      .sort()
+      .map((k) => these.get(k)!);
+  const edges = { added: only(edgesAfter, edgesBefore), removed: only(edgesBefore, edgesAfter) };
   const other: FieldChange[] = [];
   const rest = (doc: unknown): Record<string, unknown> => {
     if (!isRecord(doc)) return {};

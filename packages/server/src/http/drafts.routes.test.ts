@@ -181,8 +181,8 @@ for (const backend of testDatabaseUrls()) {
         },
       ]);
       assert.deepEqual(diff.body.edges.removed, [
-        { from: 'wait', field: 'onTimeout', to: 'sms' },
         { from: 'sms', field: 'next', to: 'done' },
+        { from: 'wait', field: 'onTimeout', to: 'sms' },
       ]);
       const none = await admin.call<{ same: boolean }>(
         'GET',
