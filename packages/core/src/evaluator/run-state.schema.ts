@@ -77,6 +77,7 @@ export const ExitReasonSchema: z.ZodType<ExitReason> = z.discriminatedUnion('kin
   z.looseObject({ kind: z.literal('goal'), goal: z.string() }),
   z.looseObject({ kind: z.literal('holdout') }),
   z.looseObject({ kind: z.literal('definition_changed'), detail: z.string() }),
+  z.looseObject({ kind: z.literal('cancelled'), reason: z.string() }),
 ]);
 
 /** A run's state. */

@@ -26,7 +26,7 @@ import { resolveZone } from '../time/zones.ts';
 import { assertNever } from '../util/assert-never.ts';
 import { advance } from './advance.ts';
 import { onEvent, onOutcome, onTask, onTimer, recordSeen } from './inputs.ts';
-import { note, type Stepping } from './stepping.ts';
+import { endRun, note, type Stepping } from './stepping.ts';
 import type { RunState, StepArgs, StepResult } from './types.ts';
 
 /** Copies a state deeply enough that the step never mutates its input. */
@@ -122,6 +122,9 @@ export function step(args: StepArgs): StepResult {
       break;
     case 'task':
       onTask(s, input.task);
+      break;
+    case 'cancel':
+      endRun(s, { kind: 'cancelled', reason: input.reason }, `cancelled: ${input.reason}`);
       break;
     default:
       assertNever(input);

@@ -74,7 +74,9 @@ export type StepInput =
   | { kind: 'timer' }
   | { kind: 'event'; event: EventFact }
   | { kind: 'outcome'; outcome: OutcomeFact }
-  | { kind: 'task'; task: TaskOutcomeFact };
+  | { kind: 'task'; task: TaskOutcomeFact }
+  /** Someone took the profile off the journey (an operator, through the API). */
+  | { kind: 'cancel'; reason: string };
 
 /** What the run is waiting for, for display and for matching inputs. */
 export type Awaiting =
@@ -94,7 +96,8 @@ export type ExitReason =
   | { kind: 'exit_node'; node: string; reason?: string | undefined }
   | { kind: 'goal'; goal: string }
   | { kind: 'holdout' }
-  | { kind: 'definition_changed'; detail: string };
+  | { kind: 'definition_changed'; detail: string }
+  | { kind: 'cancelled'; reason: string };
 
 /** The durable state of one run: stored as JSON, plus indexed columns derived from it. */
 export interface RunState {

@@ -14,6 +14,7 @@ import type {
   SubscriptionRow,
   SuppressionRow,
 } from '../storage/store.ts';
+import { recordAudit, type Actor } from './audit.ts';
 import type { AppDeps } from './deps.ts';
 
 /** A run with a sentence saying where it is and why. */
@@ -124,6 +125,8 @@ function describeExit(run: RunRow): string {
       return 'completed';
     case 'definition_changed':
       return e.detail;
+    case 'cancelled':
+      return `cancelled: ${e.reason}`;
   }
 }
 
@@ -217,4 +220,41 @@ export async function listProfiles(
   opts: { limit: number; cursor?: string | undefined },
 ) {
   return deps.store.profiles.list(workspaceId, opts);
+}
+
+/**
+ * Takes a profile off a journey: its run ends now as `cancelled` (with who and why, in its
+ * history), through the engine like any other step: its wait ends and nothing after it is sent.
+ * A message the run already handed to delivery is not recalled. A run that already ended
+ * answers `conflict`.
+ */
+export async function cancelRun(
+  deps: AppDeps,
+  workspaceId: string,
+  runId: string,
+  a: { actor: Actor; reason?: string | undefined },
+): Promise<{ run: RunView; trace: RunTraceRow[] }> {
+  const who = a.actor.email ?? (a.actor.kind === 'adminToken' ? 'the admin token' : a.actor.kind);
+  const reason = a.reason ? `${a.reason} (by ${who})` : `removed by ${who}`;
+  await deps.engine.withBatch(async (batch, tx, now) => {
+    const [run] = await tx.runs.lock(workspaceId, [runId]);
+    if (!run)
+      throw new AppError('not_found', `no run ${runId}`, [{ path: 'id', message: 'no such run' }]);
+    if (run.status === 'completed' || run.status === 'exited')
+      throw new AppError(
+        'conflict',
+        `run ${runId} has already ${run.status === 'completed' ? 'completed' : 'exited'}`,
+        [{ path: 'id', message: `already ${run.status}` }],
+      );
+    await batch.advance(run, { kind: 'cancel', reason });
+    await recordAudit(tx, {
+      workspaceId,
+      at: now,
+      actor: a.actor,
+      action: 'run.cancelled',
+      target: `run:${runId}`,
+      detail: { journeyId: run.journeyId, profileId: run.profileId, reason },
+    });
+  });
+  return runHistory(deps, workspaceId, runId);
 }

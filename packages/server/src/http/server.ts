@@ -18,6 +18,7 @@ import { clockRoutes } from './clock.routes.ts';
 import { BODY_LIMIT, registerBodyParsers } from './body.ts';
 import { consentRoutes, registerFormParsers } from './consent.routes.ts';
 import { draftRoutes } from './drafts.routes.ts';
+import { runRoutes } from './runs.routes.ts';
 import { conversionRoutes } from './conversions.routes.ts';
 import { formRoutes } from './forms.routes.ts';
 import { openApiRoute } from './openapi.ts';
@@ -37,6 +38,7 @@ export function routeTable(): AnyRoute[] {
   const routes: AnyRoute[] = [...appRoutes, ...statusRoutes, ...segmentRoutes, ...adminRoutes];
   routes.push(...taskRoutes);
   routes.push(...draftRoutes);
+  routes.push(...runRoutes);
   routes.push(...consentRoutes);
   routes.push(...templateRoutes);
   routes.push(...providerHookRoutes);

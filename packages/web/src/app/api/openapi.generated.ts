@@ -644,6 +644,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/runs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take a profile off a journey: its run ends now as cancelled
+     * @description The run ends through the engine like any step, with who and why in its history and in the audit log: its wait ends and nothing after it is sent (a message already handed to delivery is not recalled). 409 when the run has already ended.
+     */
+    post: operations['cancelRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/profiles/{ref}/subscriptions': {
     parameters: {
       query?: never;
@@ -2356,6 +2376,9 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    cancelRun_body: {
+      reason?: string;
+    };
     setSubscriptions_body: {
       /**
        * channel
@@ -3227,6 +3250,52 @@ export interface components {
             [key: string]: unknown;
           };
         }[];
+      }[];
+    };
+    cancelRun_response: {
+      run: {
+        workspaceId: string;
+        profileId: string;
+        id: string;
+        journeyId: string;
+        /** @description the journey version the run follows */
+        version: number;
+        /** @enum {string} */
+        status: 'active' | 'waiting' | 'completed' | 'exited';
+        node: string | null;
+        wakeAt: number | null;
+        awaiting:
+          | ({
+              kind: string;
+            } & {
+              [key: string]: unknown;
+            })
+          | null;
+        /** @description epoch milliseconds */
+        enteredAt: number;
+        /** @description epoch milliseconds */
+        updatedAt: number;
+        endedAt: number | null;
+        exit:
+          | ({
+              kind: string;
+            } & {
+              [key: string]: unknown;
+            })
+          | null;
+        /** @description e.g. "waiting for email opened (node email) until …" */
+        where: string;
+        variant: string | null;
+      };
+      trace: {
+        workspaceId: string;
+        profileId: string;
+        runId: string;
+        /** @description epoch milliseconds */
+        at: number;
+        node: string | null;
+        what: string;
+        detail: string;
       }[];
     };
     getSubscriptions_response: {
@@ -6843,6 +6912,77 @@ export interface operations {
       };
       /** @description invalid_journey */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description internal */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  cancelRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['cancelRun_body'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['cancelRun_response'];
+        };
+      };
+      /** @description unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not_found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };
