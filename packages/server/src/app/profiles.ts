@@ -258,3 +258,31 @@ export async function cancelRun(
   });
   return runHistory(deps, workspaceId, runId);
 }
+
+/**
+ * Profiles a search names exactly: by id or userId, by email (any case), by phone (as written or
+ * in E.164). At most one per identity; in the order tried.
+ */
+export async function searchProfiles(
+  deps: AppDeps,
+  workspaceId: string,
+  q: string,
+): Promise<ProfileRow[]> {
+  const text = q.trim();
+  if (!text) return [];
+  const refs = [text];
+  if (text.includes('@')) refs.push(`email:${text}`);
+  if (/^\+?[\d\s().-]{6,}$/.test(text))
+    refs.push(`phone:${text}`, `phone:${normaliseAddress('sms', text)}`);
+  const found = new Map<string, ProfileRow>();
+  for (const ref of refs) {
+    const id = await findProfileId(deps, workspaceId, ref).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'not_found') return null;
+      throw err;
+    });
+    if (!id || found.has(id)) continue;
+    const profile = await deps.store.profiles.get(workspaceId, id);
+    if (profile) found.set(id, profile);
+  }
+  return [...found.values()];
+}

@@ -17,7 +17,13 @@ import {
 } from '../app/journeys.ts';
 import { changeList, enrol, listOutbox, recordOutcome } from '../app/outbox.ts';
 import { receiveInbound } from '../app/inbound.ts';
-import { getProfile, listProfiles, profileEvents, runHistory } from '../app/profiles.ts';
+import {
+  getProfile,
+  listProfiles,
+  profileEvents,
+  runHistory,
+  searchProfiles,
+} from '../app/profiles.ts';
 import { AppError } from '../errors.ts';
 import { TEXT_TYPES } from './body.ts';
 import { actorOf } from '../app/access.ts';
@@ -283,11 +289,17 @@ const profileRoutes: AnyRoute[] = [
     auth: 'admin',
     role: 'viewer',
     tag: 'profiles',
-    summary: 'List profiles, a page at a time',
-    query: z.object({ limit: Limit, cursor: z.string().min(1).optional() }),
+    summary: 'List profiles, a page at a time, or find them by id, userId, email or phone (q)',
+    query: z.object({
+      limit: Limit,
+      cursor: z.string().min(1).optional(),
+      q: z.string().max(200).optional().describe('exact id, userId, email or phone'),
+    }),
     response: page(ProfileRowSchema),
     errors: ['invalid_input'],
     async handler({ deps, workspaceId, query }) {
+      if (query.q !== undefined)
+        return { items: await searchProfiles(deps, workspaceId, query.q), next: null };
       return listProfiles(deps, workspaceId, query);
     },
   }),

@@ -105,5 +105,19 @@ for (const backend of testDatabaseUrls()) {
       assert.equal(again.body.error.code, 'conflict');
       assert.equal((await editor.call('POST', '/api/runs/nope/cancel')).status, 404);
     });
+
+    it('finds a profile by userId, email in any case, or phone as written', async () => {
+      const search = async (q: string) =>
+        (
+          await viewer.call<{ items: Array<{ traits: { email: string } }> }>(
+            'GET',
+            `/api/profiles?q=${encodeURIComponent(q)}`,
+          )
+        ).body.items.map((p) => p.traits.email);
+      assert.deepEqual(await search('ana'), ['ana@example.com']);
+      assert.deepEqual(await search('BO@example.com'), ['bo@example.com']);
+      assert.deepEqual(await search('+351912345679'), ['bo@example.com']);
+      assert.deepEqual(await search('nobody@example.com'), []);
+    });
   });
 }

@@ -343,7 +343,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List profiles, a page at a time */
+    /** List profiles, a page at a time, or find them by id, userId, email or phone (q) */
     get: operations['listProfiles'];
     put?: never;
     post?: never;
@@ -5714,6 +5714,8 @@ export interface operations {
       query?: {
         limit?: number;
         cursor?: string;
+        /** @description exact id, userId, email or phone */
+        q?: string;
       };
       header?: never;
       path?: never;
