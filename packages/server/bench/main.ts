@@ -13,8 +13,10 @@
  *    server with 10,000 profiles (BENCH_PROFILES), 20,000 requests (BENCH_PERSONALIZE).
  * 7. reports (bench/reports.ts): `GET /api/journeys/:id/report` on a journey with
  *    BENCH_REPORT_MESSAGES (1,000,000) messages bulk-seeded by SQL: median and max of 7 calls.
+ * 8. the operator app (bench/app.ts, once, on SQLite, in Chromium): bundle sizes, first screen cold
+ *    and warm, and a 200-node journey in the editor: time to open and frames/s while panning.
  * Sizes can be lowered for a quick look: BENCH_EVENTS, BENCH_RUNS, BENCH_LATE; stages and
- * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery,personalize,reports and
+ * backends chosen with BENCH_ONLY=ingest,transitions,lateness,delivery,personalize,reports,app and
  * BENCH_BACKENDS=sqlite,postgres.
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +31,7 @@ import { configFromEnv } from '../src/config.ts';
 import { startHttp } from '../src/http/index.ts';
 import { testDatabases } from '../src/storage/testing.ts';
 import { createWaymark } from '../src/waymark.ts';
+import { benchApp } from './app.ts';
 import { benchPersonalize } from './personalize.ts';
 import { benchReports } from './reports.ts';
 
@@ -207,12 +210,31 @@ const TARGETS = {
 } as const;
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery,personalize,reports').split(','),
+  (process.env.BENCH_ONLY ?? 'ingest,transitions,lateness,delivery,personalize,reports,app').split(
+    ',',
+  ),
 );
 const backends = new Set((process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(','));
 const mark = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
 
 const selected = testDatabases().filter((k) => backends.has(k.name));
+if (only.has('app') && process.env.BENCH_APP_DONE !== '1') {
+  // Once per run (the app does not depend on the backend), before the backends' stages.
+  const r = await benchApp();
+  const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+  for (const a of r.assets) console.log(`app: ${a.file} ${kb(a.bytes)}, gzip ${kb(a.gzip)}`);
+  const gzip = r.assets.reduce((sum, a) => sum + a.gzip, 0);
+  console.log(`app: bundle ${kb(gzip)} gzip in all (${r.assets.length} files)`);
+  console.log(
+    `app: first screen (sign-in usable) cold ${r.coldMs.toFixed(0)} ms, warm ${r.warmMs.toFixed(0)} ms (median of 5) — target 1000 ms: ${mark(r.coldMs < 1000)}`,
+  );
+  if (r.editor)
+    console.log(
+      `app: ${r.editor.nodes}-node journey opens in ${r.editor.openMs.toFixed(0)} ms — target 1000 ms: ${mark(r.editor.openMs < 1000)}; panning ${r.editor.fps.toFixed(0)} frames/s — target 50: ${mark(r.editor.fps >= 50)}`,
+    );
+  else console.log('app: no journey canvas in this build; editor not measured');
+  process.env.BENCH_APP_DONE = '1';
+}
 if (selected.length > 1) {
   // Each backend in a process of its own, as a server runs one: its peak RSS is its own, and the
   // PostgreSQL figures do not inherit the SQLite run's heap.
