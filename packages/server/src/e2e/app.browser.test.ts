@@ -7,74 +7,40 @@
 // password link sees no edit buttons, and too many wrong passwords say how long to wait.
 // Screenshots go to .artifacts/ (git-ignored).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { loadDemo } from '../app/demo.ts';
-import { configFromEnv } from '../config.ts';
-import { routeTable, startHttp, type RunningHttp } from '../http/server.ts';
-import { TEST_ADMIN_TOKEN, TEST_WRITE_KEY } from '../http/testing.ts';
-import { testDatabases } from '../storage/testing.ts';
-import { ensureAppBuilt } from '../testing/app-build.ts';
-import { createWaymark, type Waymark } from '../waymark.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run this test`;
-const ARTIFACTS = fileURLToPath(new URL('../../../../.artifacts/', import.meta.url));
+import {
+  ARTIFACTS,
+  addDemoUser,
+  chromiumMissing,
+  hasRoute,
+  setupToken,
+  startServedApp,
+  type ServedApp,
+} from './browser-kit.ts';
 
 /** The sign-in flow needs the access API: it runs once `GET /api/session` is in the route table. */
-const noAccessApi = routeTable().some((r) => r.method === 'GET' && r.url === '/api/session')
+const noAccessApi = hasRoute('GET', '/api/session')
   ? false
   : 'the access API (GET /api/session) is not in the route table yet';
 
-describe('the operator app in Chromium', { skip: missing }, () => {
-  const sqlite = testDatabases().find((kind) => kind.name === 'sqlite') ?? testDatabases()[0]!;
-  let waymark: Waymark;
-  let http: RunningHttp;
-  let browser: Browser;
-  let drop: () => Promise<void>;
-  let demoAdminToken: string;
+describe('the operator app in Chromium', { skip: chromiumMissing }, () => {
+  let app: ServedApp;
   const shot = (name: string) => join(ARTIFACTS, `app-${name}.png`);
 
   before(async () => {
-    ensureAppBuilt();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const db = await sqlite.create();
-    drop = db.drop;
-    waymark = await createWaymark(
-      configFromEnv(
-        {},
-        {
-          databaseUrl: db.url,
-          writeKey: TEST_WRITE_KEY,
-          adminToken: TEST_ADMIN_TOKEN,
-          role: 'api',
-        },
-      ),
-    );
-    demoAdminToken = (await loadDemo(waymark.deps)).adminToken;
-    http = await startHttp(waymark, { port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    app = await startServedApp();
   });
   after(async () => {
-    await browser?.close();
-    await http?.close();
-    await waymark?.close();
-    await drop?.();
+    await app?.close();
   });
+  const address = () => app.http.address;
 
   it('opens on the sign-in page when nobody is signed in, and /status is the status page', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${http.address}/journeys`);
+    await page.goto(`${address()}/journeys`);
     await page.waitForURL(/\/sign-in\?next=%2Fjourneys$/);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.title(), 'Sign in · Waymark');
@@ -85,9 +51,9 @@ describe('the operator app in Chromium', { skip: missing }, () => {
     assert.ok(await page.getByLabel('Password').isVisible());
     await page.screenshot({ path: shot('sign-in'), fullPage: true });
 
-    await page.goto(`${http.address}/`);
+    await page.goto(`${address()}/`);
     await page.waitForURL(/\/sign-in$/);
-    await page.goto(`${http.address}/status`);
+    await page.goto(`${address()}/status`);
     assert.equal(await page.title(), 'Waymark');
     assert.match(await page.locator('body').innerText(), /customer-journey engine · version/);
     assert.deepEqual(errors, []);
@@ -98,12 +64,9 @@ describe('the operator app in Chromium', { skip: missing }, () => {
     'a setup link creates the first admin, who sees the demo journeys',
     { skip: noAccessApi },
     async () => {
-      const { firstStartLink } = await import('../app/setup.ts');
-      const link = await firstStartLink(waymark.deps);
-      assert.ok(link, 'a store without users gives a first-start link');
-      const token = new URL(link).pathname.split('/').pop()!;
-      const page = await browser.newPage();
-      await page.goto(`${http.address}/setup/${token}`);
+      const token = await setupToken(app);
+      const page = await app.browser.newPage();
+      await page.goto(`${address()}/setup/${token}`);
       await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
       await page.getByLabel('Email').fill('ana@shop.example');
       await page.getByLabel('Name').fill('Ana Lima');
@@ -137,7 +100,7 @@ describe('the operator app in Chromium', { skip: missing }, () => {
       await page.getByRole('button', { name: /^Account: Ana Lima/ }).click();
       await page.getByRole('menuitem', { name: 'Sign out' }).click();
       await page.waitForURL(/\/sign-in$/);
-      await page.goto(`${http.address}/journeys`);
+      await page.goto(`${address()}/journeys`);
       await page.waitForURL(/\/sign-in\?next=%2Fjourneys$/);
       await page.getByLabel('Email').fill('ana@shop.example');
       await page.getByLabel('Password').fill('not the passphrase');
@@ -158,20 +121,14 @@ describe('the operator app in Chromium', { skip: missing }, () => {
     'a viewer set up by a password link sees the journeys without edit buttons',
     { skip: noAccessApi },
     async () => {
-      const res = await fetch(`${http.address}/api/users`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${demoAdminToken}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ email: 'vic@shop.example', name: 'Vic Viewer', role: 'viewer' }),
+      const passwordPath = await addDemoUser(app, {
+        email: 'vic@shop.example',
+        name: 'Vic Viewer',
+        role: 'viewer',
       });
-      const added = await res.text();
-      assert.equal(res.status, 201, added);
-      const { passwordUrl } = JSON.parse(added) as { passwordUrl: string };
-      const context = await browser.newContext();
+      const context = await app.browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${http.address}${new URL(passwordUrl).pathname}`);
+      await page.goto(`${address()}${passwordPath}`);
       await page.getByRole('heading', { name: 'Set your password' }).waitFor();
       assert.match(await page.locator('main').innerText(), /vic@shop\.example/);
       await page.getByLabel('Password', { exact: true }).fill('another careful passphrase');
@@ -186,7 +143,7 @@ describe('the operator app in Chromium', { skip: missing }, () => {
 
       // Too many wrong passwords: the page says how long to wait.
       await context.clearCookies();
-      await page.goto(`${http.address}/sign-in`);
+      await page.goto(`${address()}/sign-in`);
       await page.getByLabel('Email').fill('vic@shop.example');
       await page.getByLabel('Password').fill('wrong');
       const alert = page.getByRole('alert');

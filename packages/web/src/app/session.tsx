@@ -22,6 +22,8 @@ export interface SessionState {
   setSession(session: Session | null): void;
   api: Api;
   sessionApi: SessionApi;
+  /** What every call carries (workspace, CSRF token), for clients besides `api`. */
+  credentials: Credentials;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -43,7 +45,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
   const apis = useMemo(() => {
     const api = createApi(credentials);
-    return { api, sessionApi: sessionApi(api) };
+    return { api, sessionApi: sessionApi(api), credentials };
   }, [credentials]);
   const { data: session } = useQuery({
     queryKey: ['session'],

@@ -3,13 +3,16 @@
  * sections join it as they are built), the workspace switcher and the user menu, and a link that
  * skips to the page's content.
  */
-import { Route as RouteIcon } from 'lucide-react';
+import { Route as RouteIcon, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
 import { UserMenu } from './user-menu.tsx';
 import { WorkspaceSwitcher } from './workspace-switcher.tsx';
 
-const SECTIONS = [{ href: '/journeys', label: 'Journeys', icon: RouteIcon }] as const;
+const SECTIONS = [
+  { href: '/journeys', label: 'Journeys', icon: RouteIcon },
+  { href: '/profiles', label: 'Profiles', icon: Users },
+] as const;
 
 function NavItem({ section }: { section: (typeof SECTIONS)[number] }) {
   const [active] = useRoute(`${section.href}/*?`);

@@ -7,7 +7,9 @@ import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/rea
 import { Archive, Pause, Play } from 'lucide-react';
 import type { components } from '../api/openapi.generated.ts';
 import { ApiError, unwrap } from '../api/client.ts';
+import { Link } from 'wouter';
 import { FormAlert } from '../components/form.tsx';
+import { NewJourneyButton } from '../components/new-journey-dialog.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { canEdit, useSession } from '../session.tsx';
 
@@ -82,6 +84,7 @@ export function JourneysPage() {
     <section aria-labelledby="journeys-title">
       <header className="page-head">
         <h1 id="journeys-title">Journeys</h1>
+        {editor && <NewJourneyButton taken={new Set(items.map((j) => j.id))} />}
       </header>
       <FormAlert>
         {change.isError
@@ -101,7 +104,8 @@ export function JourneysPage() {
         <div className="empty">
           <p>No journeys yet.</p>
           <p className="muted">
-            Apply one with <code>waymark journeys apply &lt;file&gt;</code>, or start with{' '}
+            {editor ? 'Start one with “New journey”, or apply' : 'Apply'} one with{' '}
+            <code>waymark journeys apply &lt;file&gt;</code>, or start with{' '}
             <code>npm start -- --demo</code> to try the examples.
           </p>
         </div>
@@ -142,7 +146,9 @@ export function JourneysPage() {
               return (
                 <tr key={journey.id}>
                   <th scope="row">
-                    <span className="journey-name">{journey.name}</span>
+                    <Link href={`/journeys/${journey.id}`} className="journey-name">
+                      {journey.name}
+                    </Link>
                     <span className="muted id">{journey.id}</span>
                   </th>
                   <td>
