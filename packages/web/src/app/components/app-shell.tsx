@@ -6,12 +6,18 @@
 import { Route as RouteIcon, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
+import type { Role } from '../api/session.ts';
+import { useSession } from '../session.tsx';
 import { UserMenu } from './user-menu.tsx';
 import { WorkspaceSwitcher } from './workspace-switcher.tsx';
 
+/** Roles that read journeys and profiles. */
+const READERS: readonly Role[] = ['admin', 'editor', 'viewer'];
+
+/** The sections, and who may open them (an agent works tasks only: no section of theirs yet). */
 const SECTIONS = [
-  { href: '/journeys', label: 'Journeys', icon: RouteIcon },
-  { href: '/profiles', label: 'Profiles', icon: Users },
+  { href: '/journeys', label: 'Journeys', icon: RouteIcon, readers: READERS },
+  { href: '/profiles', label: 'Profiles', icon: Users, readers: READERS },
 ] as const;
 
 function NavItem({ section }: { section: (typeof SECTIONS)[number] }) {
@@ -33,6 +39,8 @@ function NavItem({ section }: { section: (typeof SECTIONS)[number] }) {
 
 /** The app's frame around a page. */
 export function AppShell({ children }: { children: ReactNode }) {
+  const { workspace } = useSession();
+  const role = workspace?.role;
   return (
     <div className="shell">
       <a className="skip" href="#content">
@@ -43,7 +51,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <WorkspaceSwitcher />
         <nav aria-label="Sections">
           <ul>
-            {SECTIONS.map((section) => (
+            {SECTIONS.filter((section) => role && section.readers.includes(role)).map((section) => (
               <NavItem key={section.href} section={section} />
             ))}
           </ul>
