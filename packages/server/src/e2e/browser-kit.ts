@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadDemo } from '../app/demo.ts';
 import { configFromEnv } from '../config.ts';
-import { routeTable, startHttp, type RunningHttp } from '../http/server.ts';
+import { startHttp, type RunningHttp } from '../http/server.ts';
 import { TEST_ADMIN_TOKEN, TEST_WRITE_KEY } from '../http/testing.ts';
 import { testDatabases } from '../storage/testing.ts';
 import { ensureAppBuilt } from '../testing/app-build.ts';
@@ -24,10 +24,6 @@ export const chromiumMissing = existsSync(CHROMIUM)
 
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../../../../.artifacts/', import.meta.url));
-
-/** Whether the route table has a route (a test part waits for routes still being built). */
-export const hasRoute = (method: string, url: string): boolean =>
-  routeTable().some((r) => r.method === method && r.url === url);
 
 /** A served Waymark with the demo loaded, and a browser. */
 export interface ServedApp {

@@ -3,8 +3,8 @@
 // 12 hours for it to be opened → if not, an SMS, only 09:00–21:00 → exit — with the palette
 // (a click and a drag), by dragging handles onto nodes and through the inspector's fields, sees
 // the validator's error on a node before fixing it, and uses copy, paste, undo and delete from
-// the keyboard. Once the server has the draft routes, the saved draft is read back and checked
-// with core's validator, and published. Screenshots go to .artifacts/ (git-ignored).
+// the keyboard. The saved draft is then read back, checked with core's validator, and
+// published. Screenshots go to .artifacts/ (git-ignored).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,16 +14,10 @@ import {
   ARTIFACTS,
   addDemoUser,
   chromiumMissing,
-  hasRoute,
   signInAsFirstAdmin,
   startServedApp,
   type ServedApp,
 } from './browser-kit.ts';
-
-const noAccessApi = hasRoute('GET', '/api/session') ? false : 'no access API yet';
-const noDraftRoutes = hasRoute('GET', '/api/journeys/:id/draft')
-  ? false
-  : 'the draft routes (GET /api/journeys/:id/draft) are not in the route table yet';
 
 const shot = (name: string) => join(ARTIFACTS, `journey-editor-${name}.png`);
 
@@ -47,7 +41,7 @@ async function connect(page: Page, o: { from: string; handle: string; to: string
 /** The inspector panel. */
 const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
 
-describe('the journey builder in Chromium', { skip: chromiumMissing || noAccessApi }, () => {
+describe('the journey builder in Chromium', { skip: chromiumMissing }, () => {
   let app: ServedApp;
   let page: Page;
   const errors: string[] = [];
@@ -191,108 +185,96 @@ describe('the journey builder in Chromium', { skip: chromiumMissing || noAccessA
     assert.deepEqual(errors, []);
   });
 
-  it(
-    'saves the draft: a journey the validator accepts, then publishes it',
-    { skip: noDraftRoutes },
-    async () => {
-      await page.getByText('All changes saved').waitFor();
-      const workspace = await page.evaluate<string | null>(
-        "localStorage.getItem('waymark.workspace')",
-      );
-      const res = await page.request.get(`${app.http.address}/api/journeys/cart_reminder/draft`, {
-        headers: workspace ? { 'waymark-workspace': workspace } : {},
-      });
-      assert.equal(res.status(), 200, await res.text());
-      const { document } = (await res.json()) as { document: Record<string, unknown> };
-      const checked = validateJourney(document);
-      assert.ok(checked.ok, JSON.stringify(checked));
-      assert.deepEqual(document.trigger, { type: 'event', event: 'cart_abandoned' });
-      assert.equal(document.start, 'send');
-      const nodes = draftNodes(document);
-      assert.deepEqual(nodes.send, {
-        type: 'send',
-        channel: 'email',
-        template: 'basket_email',
-        next: 'wait_for',
-      });
-      assert.deepEqual(nodes.wait_for, {
-        type: 'wait_for',
-        timeout: '12h',
-        outcome: { node: 'send', is: ['opened'] },
-        next: 'exit',
-        onTimeout: 'send_2',
-      });
-      assert.equal(nodes.send_2?.channel, 'sms');
-      assert.equal(nodes.send_2?.next, 'exit');
-      assert.deepEqual((document.policies as { sendWindows: unknown }).sendWindows, {
-        sms: { start: '09:00', end: '21:00' },
-      });
+  it('saves the draft: a journey the validator accepts, then publishes it', async () => {
+    await page.getByText('All changes saved').waitFor();
+    const workspace = await page.evaluate<string | null>(
+      "localStorage.getItem('waymark.workspace')",
+    );
+    const res = await page.request.get(`${app.http.address}/api/journeys/cart_reminder/draft`, {
+      headers: workspace ? { 'waymark-workspace': workspace } : {},
+    });
+    assert.equal(res.status(), 200, await res.text());
+    const { document } = (await res.json()) as { document: Record<string, unknown> };
+    const checked = validateJourney(document);
+    assert.ok(checked.ok, JSON.stringify(checked));
+    assert.deepEqual(document.trigger, { type: 'event', event: 'cart_abandoned' });
+    assert.equal(document.start, 'send');
+    const nodes = draftNodes(document);
+    assert.deepEqual(nodes.send, {
+      type: 'send',
+      channel: 'email',
+      template: 'basket_email',
+      next: 'wait_for',
+    });
+    assert.deepEqual(nodes.wait_for, {
+      type: 'wait_for',
+      timeout: '12h',
+      outcome: { node: 'send', is: ['opened'] },
+      next: 'exit',
+      onTimeout: 'send_2',
+    });
+    assert.equal(nodes.send_2?.channel, 'sms');
+    assert.equal(nodes.send_2?.next, 'exit');
+    assert.deepEqual((document.policies as { sendWindows: unknown }).sendWindows, {
+      sms: { start: '09:00', end: '21:00' },
+    });
 
-      await page.getByRole('button', { name: 'Publish' }).click();
-      await page.getByLabel('Note (optional)').fill('first version from the canvas');
-      await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
-      await page
-        .getByRole('status')
-        .filter({ hasText: /^Published as version \d+$/ })
-        .waitFor();
-      assert.equal(await page.getByRole('dialog').count(), 0);
-      await page.screenshot({ path: shot('published'), fullPage: true });
-    },
-  );
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByLabel('Note (optional)').fill('first version from the canvas');
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Published as version \d+$/ })
+      .waitFor();
+    assert.equal(await page.getByRole('dialog').count(), 0);
+    await page.screenshot({ path: shot('published'), fullPage: true });
+  });
 
-  it(
-    'a save made elsewhere since is a conflict: this tab can overwrite it',
-    { skip: noDraftRoutes },
-    async () => {
-      const other = await page.context().newPage();
-      await other.goto(`${app.http.address}/journeys/cart_reminder`);
-      await inspector(other).getByLabel('Name', { exact: true }).fill('Cart reminder (other tab)');
-      await other.getByText('All changes saved').waitFor();
+  it('a save made elsewhere since is a conflict: this tab can overwrite it', async () => {
+    const other = await page.context().newPage();
+    await other.goto(`${app.http.address}/journeys/cart_reminder`);
+    await inspector(other).getByLabel('Name', { exact: true }).fill('Cart reminder (other tab)');
+    await other.getByText('All changes saved').waitFor();
 
-      await page.locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
-      await inspector(page).getByLabel('Name', { exact: true }).fill('Cart reminder, mine');
-      const banner = page.getByRole('alert').filter({ hasText: 'changed elsewhere' });
-      await banner.waitFor();
-      assert.match(
-        await banner.innerText(),
-        /This draft was changed elsewhere \(by ana@shop\.example, .+\)\. Reload it, or keep yours and overwrite\./,
-      );
-      await page.screenshot({ path: shot('conflict'), fullPage: true });
-      await banner.getByRole('button', { name: 'Keep mine and overwrite' }).click();
-      await page.getByText('All changes saved').waitFor();
-      await other.reload();
-      await other.getByRole('heading', { name: 'Cart reminder, mine' }).waitFor();
-      await other.close();
-    },
-  );
+    await page.locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
+    await inspector(page).getByLabel('Name', { exact: true }).fill('Cart reminder, mine');
+    const banner = page.getByRole('alert').filter({ hasText: 'changed elsewhere' });
+    await banner.waitFor();
+    assert.match(
+      await banner.innerText(),
+      /This draft was changed elsewhere \(by ana@shop\.example, .+\)\. Reload it, or keep yours and overwrite\./,
+    );
+    await page.screenshot({ path: shot('conflict'), fullPage: true });
+    await banner.getByRole('button', { name: 'Keep mine and overwrite' }).click();
+    await page.getByText('All changes saved').waitFor();
+    await other.reload();
+    await other.getByRole('heading', { name: 'Cart reminder, mine' }).waitFor();
+    await other.close();
+  });
 
-  it(
-    'a viewer sees the draft read-only, with no Publish button',
-    { skip: noDraftRoutes },
-    async () => {
-      const passwordPath = await addDemoUser(app, {
-        email: 'vic@shop.example',
-        name: 'Vic Viewer',
-        role: 'viewer',
-      });
-      const context = await app.browser.newContext();
-      const viewer = await context.newPage();
-      await viewer.goto(`${app.http.address}${passwordPath}`);
-      await viewer.getByLabel('Password', { exact: true }).fill('another careful passphrase');
-      await viewer.getByLabel('Password again').fill('another careful passphrase');
-      await viewer.getByRole('button', { name: 'Set password and sign in' }).click();
-      await viewer.waitForURL(/\/journeys$/);
-      await viewer
-        .getByRole('row', { name: /Basket retargeting/ })
-        .getByRole('link')
-        .click();
-      await viewer.getByText('Read only').waitFor();
-      await viewer.locator('.react-flow__node').first().waitFor();
-      assert.equal(await viewer.getByRole('button', { name: 'Publish' }).count(), 0);
-      assert.equal(await viewer.getByRole('button', { name: 'New journey' }).count(), 0);
-      assert.ok(await viewer.getByRole('button', { name: 'Add Send', exact: true }).isDisabled());
-      await viewer.screenshot({ path: shot('viewer'), fullPage: true });
-      await context.close();
-    },
-  );
+  it('a viewer sees the draft read-only, with no Publish button', async () => {
+    const passwordPath = await addDemoUser(app, {
+      email: 'vic@shop.example',
+      name: 'Vic Viewer',
+      role: 'viewer',
+    });
+    const context = await app.browser.newContext();
+    const viewer = await context.newPage();
+    await viewer.goto(`${app.http.address}${passwordPath}`);
+    await viewer.getByLabel('Password', { exact: true }).fill('another careful passphrase');
+    await viewer.getByLabel('Password again').fill('another careful passphrase');
+    await viewer.getByRole('button', { name: 'Set password and sign in' }).click();
+    await viewer.waitForURL(/\/journeys$/);
+    await viewer
+      .getByRole('row', { name: /Basket retargeting/ })
+      .getByRole('link')
+      .click();
+    await viewer.getByText('Read only').waitFor();
+    await viewer.locator('.react-flow__node').first().waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'Publish' }).count(), 0);
+    assert.equal(await viewer.getByRole('button', { name: 'New journey' }).count(), 0);
+    assert.ok(await viewer.getByRole('button', { name: 'Add Send', exact: true }).isDisabled());
+    await viewer.screenshot({ path: shot('viewer'), fullPage: true });
+    await context.close();
+  });
 });
