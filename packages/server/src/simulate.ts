@@ -106,10 +106,15 @@ function parseScriptText(text: string): z.infer<typeof Script> {
     const first = raw[0] as { at?: unknown } | undefined;
     raw = { start: typeof first?.at === 'string' ? first.at : undefined, steps: raw };
   }
+  return checkScript(raw, 'events');
+}
+
+/** A script checked against `Script`; an error names its field under `root`. */
+function checkScript(raw: unknown, root: string): z.infer<typeof Script> {
   const parsed = Script.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    fail(['events', ...i.path.map(String)].join('.'), i.message);
+    fail([root, ...i.path.map(String)].join('.'), i.message);
   }
   return parsed.data;
 }
@@ -154,12 +159,7 @@ export async function simulateDocument(
     const at = typeof given.start === 'string' ? given.start : undefined;
     raw = { ...given, steps: [{ at, userId: profile.ref, identify: profile.traits }, ...steps] };
   }
-  const parsed = Script.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    fail(['script', ...i.path.map(String)].join('.'), i.message);
-  }
-  return run(definition, parsed.data);
+  return run(definition, checkScript(raw, 'script'));
 }
 
 /** Runs a checked journey against a parsed script. */

@@ -14,32 +14,11 @@ import {
   startServedApp,
   type ServedApp,
 } from './browser-kit.ts';
+import { basketRetargeting } from '../testing/journeys.ts';
 
 const shot = (name: string) => join(ARTIFACTS, `profiles-${name}.png`);
 
-const basket = {
-  schemaVersion: 1,
-  id: 'basket',
-  name: 'Basket retargeting',
-  trigger: { type: 'event', event: 'cart_abandoned' },
-  start: 'email',
-  nodes: {
-    email: { type: 'send', channel: 'email', template: 'mail', next: 'wait' },
-    wait: {
-      type: 'wait_for',
-      outcome: { node: 'email', is: ['opened'] },
-      timeout: 'PT12H',
-      next: 'done',
-      onTimeout: 'sms',
-    },
-    sms: { type: 'send', channel: 'sms', template: 'text', next: 'done' },
-    done: { type: 'exit' },
-  },
-  templates: {
-    mail: { channel: 'email', subject: 'Your basket is waiting', html: '<p>Still yours</p>' },
-    text: { channel: 'sms', body: 'Your basket is waiting' },
-  },
-};
+const basket = basketRetargeting();
 
 async function call(app: ServedApp, path: string, body: unknown, auth: string): Promise<void> {
   const res = await fetch(`${app.http.address}${path}`, {

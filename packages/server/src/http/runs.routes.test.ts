@@ -6,30 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../clock.ts';
 import { firstAdmin, member, type Browser } from './access.fixtures.ts';
 import { startTestServer, testDatabaseUrls, type TestServer } from './testing.ts';
+import { basketRetargeting } from '../testing/journeys.ts';
 
-const basket = {
-  schemaVersion: 1,
-  id: 'basket',
-  name: 'Basket retargeting',
-  trigger: { type: 'event', event: 'cart_abandoned' },
-  start: 'email',
-  nodes: {
-    email: { type: 'send', channel: 'email', template: 'mail', next: 'wait' },
-    wait: {
-      type: 'wait_for',
-      outcome: { node: 'email', is: ['opened'] },
-      timeout: 'PT12H',
-      next: 'done',
-      onTimeout: 'sms',
-    },
-    sms: { type: 'send', channel: 'sms', template: 'text', next: 'done' },
-    done: { type: 'exit' },
-  },
-  templates: {
-    mail: { channel: 'email', subject: 'Your basket', html: '<p>Still yours</p>' },
-    text: { channel: 'sms', body: 'Your basket is waiting' },
-  },
-};
+const basket = basketRetargeting();
 
 type RunBody = {
   run: { id: string; status: string; where: string };

@@ -52,3 +52,33 @@ export function oneMessage(o: OneMessage): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * Scenario 7, basket retargeting: on `cart_abandoned`, an email (`email`); wait up to 12 hours
+ * for it to be opened (`wait`); if not, an SMS (`sms`); then exit (`done`).
+ */
+export function basketRetargeting(): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    id: 'basket',
+    name: 'Basket retargeting',
+    trigger: { type: 'event', event: 'cart_abandoned' },
+    start: 'email',
+    nodes: {
+      email: { type: 'send', channel: 'email', template: 'mail', next: 'wait' },
+      wait: {
+        type: 'wait_for',
+        outcome: { node: 'email', is: ['opened'] },
+        timeout: 'PT12H',
+        next: 'done',
+        onTimeout: 'sms',
+      },
+      sms: { type: 'send', channel: 'sms', template: 'text', next: 'done' },
+      done: { type: 'exit' },
+    },
+    templates: {
+      mail: { channel: 'email', subject: 'Your basket is waiting', html: '<p>Still yours</p>' },
+      text: { channel: 'sms', body: 'Your basket is waiting' },
+    },
+  };
+}

@@ -22,8 +22,6 @@ export interface SessionState {
   setSession(session: Session | null): void;
   api: Api;
   sessionApi: SessionApi;
-  /** What every call carries (workspace, CSRF token), for clients besides `api`. */
-  credentials: Credentials;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -45,7 +43,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
   const apis = useMemo(() => {
     const api = createApi(credentials);
-    return { api, sessionApi: sessionApi(api), credentials };
+    return { api, sessionApi: sessionApi(api) };
   }, [credentials]);
   const { data: session } = useQuery({
     queryKey: ['session'],
